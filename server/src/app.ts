@@ -1,0 +1,56 @@
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import type { Config } from './config.js';
+import { errorHandler } from './http/middleware/error-handler.js';
+import { notFound } from './http/middleware/not-found.js';
+import { observe } from './http/middleware/observe.js';
+import { requestId } from './http/middleware/request-id.js';
+import { createRouter } from './http/router.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import type { Redis, RedisKeys } from './redis/index.js';
+
+/** Whether the process is shutting down; readiness turns false while it drains. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+/** Everything the HTTP app needs, passed in so tests can build it with real or fake parts. */
+export interface AppDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  redis: Redis;
+  keys: RedisKeys;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+}
+
+/** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE. Prompts are far smaller. */
+export const JSON_BODY_LIMIT = '64kb';
+
+/** Composes the Koa app. Never listens: `main.ts` owns the HTTP server. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: false });
+  const router = createRouter(deps);
+
+  app.use(requestId());
+  app.use(async (ctx, next) => {
+    // While draining, end keep-alive connections after each answer so the server can close promptly.
+    // Checked after the handlers ran: a request that began before the signal still gets the header.
+    await next();
+    if (deps.lifecycle.draining) ctx.set('Connection', 'close');
+  });
+  app.use(observe(deps.logger, deps.metrics));
+  app.use(errorHandler());
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
+  app.use(notFound());
+  app.use(router.routes());
+  // Sets 405 + Allow (or 501) for known paths; notFound() turns that into the envelope.
+  app.use(router.allowedMethods());
+
+  // 5xx errors arrive here after the error handler answered; log them with their cause, never the request body.
+  app.on('error', (err: unknown, ctx?: Koa.Context) => {
+    deps.logger.error({ err, requestId: ctx?.state.requestId, path: ctx?.path }, 'unhandled error');
+  });
+  return app;
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Server configuration. This is the only module that reads `process.env`: everything else receives the frozen
+ * object `loadConfig` returns. Every setting is documented in `.env.example` at the repository root.
+ *
+ * Secrets may be given inline or as a `<NAME>_FILE` path (Docker/Kubernetes secrets); the file wins.
+ */
+
+const SECRET_SETTINGS = ['WECHAT_APPSECRET', 'WXPAY_APIV3_KEY', 'OPENID_HMAC_SECRET'] as const;
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'expected 1 or 0 (or true/false)' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const port = z.coerce
+  .number({ message: 'expected a TCP port number' })
+  .int('expected a whole number')
+  .min(0, 'expected 0..65535 (0 = any free port)')
+  .max(65535, 'expected 0..65535 (0 = any free port)');
+
+const positiveMs = z.coerce.number({ message: 'expected milliseconds' }).int().positive('expected > 0 ms');
+
+const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** TCP port the API (and /ws) listens on. 0 picks a free port (tests). */
+  PORT: port.default(3000),
+  /** Interface to bind. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Public base URL of this server; notify URLs are built from it. Defaults to http://127.0.0.1:PORT. */
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key this deployment writes, so several deployments can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]*$/, 'expected letters, digits, ":", "_" or "-"')
+    .default('tt:'),
+  /** 1 = embedded sandboxes (WeChat Pay/WeChat API emulator, mock model). Default: 1 when no WeChat credentials are set. */
+  SANDBOX: booleanFlag.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a SIGTERM/SIGINT waits for in-flight requests before closing them. */
+  SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
+  WECHAT_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'expected a Mini Program appid like wx0123456789abcdef').optional(),
+  WECHAT_APPSECRET: z.string().min(1).optional(),
+  WECHAT_API_BASE: httpUrl.default('https://api.weixin.qq.com'),
+  WXPAY_MCHID: z.string().regex(/^\d{8,12}$/, 'expected the numeric merchant id (mchid)').optional(),
+  WXPAY_API_BASE: httpUrl.default('https://api.mch.weixin.qq.com'),
+  OPENID_HMAC_SECRET: z.string().min(32, 'expected at least 32 characters of random secret').optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Omit<Env, 'SANDBOX' | 'PUBLIC_BASE_URL'> {
+  readonly SANDBOX: boolean;
+  readonly PUBLIC_BASE_URL: string;
+}
+
+/** A setting that is missing or malformed. The message names each setting and what is expected. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every setting.`);
+  }
+}
+
+/** Reads `<NAME>_FILE` secrets into `<NAME>` so the schema sees one value per setting. */
+function resolveSecretFiles(env: NodeJS.ProcessEnv, problems: string[]): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const name of SECRET_SETTINGS) {
+    const path = env[`${name}_FILE`];
+    if (!path) continue;
+    try {
+      resolved[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`${name}_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  // An empty variable means "not set" (the usual shell habit `FOO=`), not an empty value.
+  for (const [key, value] of Object.entries(resolved)) if (value === '') resolved[key] = undefined;
+  return resolved;
+}
+
+/** Parses and validates the environment once. Throws `ConfigError` listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const raw = resolveSecretFiles(env, problems);
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      problems.push(`${name}: ${issue.message}${raw[name] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(name, raw[name]))})`}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const values = parsed.data;
+  const hasWeChatCredentials = values.WECHAT_APPID !== undefined || values.WXPAY_MCHID !== undefined;
+  const sandbox = values.SANDBOX ?? !hasWeChatCredentials;
+  if (!sandbox) {
+    for (const name of ['WECHAT_APPID', 'WECHAT_APPSECRET', 'WXPAY_MCHID', 'OPENID_HMAC_SECRET', 'PUBLIC_BASE_URL'] as const) {
+      if (values[name] === undefined) problems.push(`${name}: required when SANDBOX=0 (live WeChat endpoints)`);
+    }
+    if (values.PUBLIC_BASE_URL !== undefined && !values.PUBLIC_BASE_URL.startsWith('https://')) {
+      problems.push(`PUBLIC_BASE_URL: WeChat Pay only calls https notify URLs when SANDBOX=0 (got ${values.PUBLIC_BASE_URL})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    ...values,
+    SANDBOX: sandbox,
+    PUBLIC_BASE_URL: (values.PUBLIC_BASE_URL ?? `http://127.0.0.1:${values.PORT}`).replace(/\/+$/, ''),
+  });
+}
+
+function redactIfSecret(name: string, value: string | undefined): string | undefined {
+  return (SECRET_SETTINGS as readonly string[]).includes(name) ? '[redacted]' : value;
+}

@@ -1,0 +1,1 @@
+export { createWsGateway, type WsGateway, type WsGatewayOptions } from './ws-gateway.js';

@@ -1,0 +1,4 @@
+export * from './error-codes.js';
+export * from './api-envelope.js';
+export * from './health.js';
+export * from './ws-protocol.js';

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface LaunchedProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Every stdout line so far (pino JSON, one object per line). */
+  lines(): string[];
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the process ends. */
+  exited: Promise<number | string>;
+  waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+}
+
+export interface ServerProcess extends LaunchedProcess {
+  url: string;
+}
+
+/** Runs `server/src/main.ts` as a real child process (tsx, shared-types read from source). */
+export function launchServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): LaunchedProcess {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@tokentill/source', '--import', 'tsx', join(ROOT, 'server/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'], PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  const out: string[] = [];
+  let err = '';
+  let partial = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.toString('utf8');
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    out.push(...parts.filter(Boolean));
+    for (const wake of waiters) wake();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+    for (const wake of waiters) wake();
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      for (const wake of waiters) wake();
+      resolve(code ?? signal ?? 'unknown');
+    }),
+  );
+
+  const waitForLine = (predicate: (line: string) => boolean, waitMs = timeoutMs) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const hit = out.find(predicate);
+        if (hit) return done(() => resolve(hit));
+        if (child.exitCode !== null) {
+          return done(() => reject(new Error(`server exited (${child.exitCode}) before the expected log line:\n${err}`)));
+        }
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out waiting for a log line; stderr:\n${err}`))),
+        waitMs,
+      );
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        settle();
+      };
+      waiters.add(check);
+      check();
+    });
+
+  return { child, lines: () => [...out], stderr: () => err, exited, waitForLine };
+}
+
+/** Launches the server on a free port and waits for its "listening" log line, which carries its URL. */
+export async function spawnServer(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const launched = launchServer(env);
+  const listening = await launched.waitForLine((line) => line.includes('listening on'));
+  const { url } = JSON.parse(listening) as { url: string };
+  return { ...launched, url };
+}
