@@ -1,7 +1,7 @@
-import { ensureRedis, type TestRedisServer } from './redis-server';
+import { ensureRedis, type LocalRedis } from '../../scripts/lib/local-redis';
 
 declare global {
-  var __TOKENTILL_TEST_REDIS__: TestRedisServer | undefined;
+  var __TOKENTILL_TEST_REDIS__: LocalRedis | undefined;
 }
 
 /** Jest global setup: find or start a Redis and hand its URL to every test worker through REDIS_URL. */

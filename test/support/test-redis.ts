@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { closeRedis, createRedis, createRedisKeys, type Redis, type RedisKeys } from '../../server/src/redis';
-import { DEFAULT_REDIS_URL } from './redis-server';
+import { DEFAULT_REDIS_URL } from '../../scripts/lib/local-redis';
 
 export interface TestRedis {
   redis: Redis;

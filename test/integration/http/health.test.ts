@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { closeRedis, createRedis, createRedisKeys } from '../../../server/src/redis';
-import { freePort } from '../../support/redis-server';
+import { freePort } from '../../../scripts/lib/local-redis';
 import { buildTestApp } from '../../support/test-app';
 import { useTestRedis } from '../../support/test-redis';
 

@@ -7,8 +7,11 @@ import { Redis } from 'ioredis';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** A Redis the tests can use: the one at REDIS_URL, or a private redis-server this process started. */
-export interface TestRedisServer {
+/**
+ * Finding or starting a local Redis, shared by `npm start` and the test harness.
+ * A Redis to use: the one at REDIS_URL, or a private redis-server this process started.
+ */
+export interface LocalRedis {
   url: string;
   /** Set when this process started the server; `stop()` ends it. */
   child?: ChildProcess;
@@ -52,19 +55,20 @@ function hasRedisServerBinary(): boolean {
 }
 
 /**
- * Finds a Redis for the test run: REDIS_URL (default 127.0.0.1:6379) if it answers; otherwise, when
+ * Finds a Redis: REDIS_URL (default 127.0.0.1:6379) if it answers; otherwise, when
  * `redis-server` is installed, a private one on a free port that keeps nothing on disk; otherwise an error that
  * says how to get one.
  */
-export async function ensureRedis(env: NodeJS.ProcessEnv = process.env): Promise<TestRedisServer> {
+export async function ensureRedis(env: NodeJS.ProcessEnv = process.env): Promise<LocalRedis> {
   const url = env['REDIS_URL'] || DEFAULT_REDIS_URL;
   if (await redisAnswers(url)) return { url, stop: async () => undefined };
 
   if (!hasRedisServerBinary()) {
     throw new Error(
-      `No Redis answers at ${url} and redis-server is not installed.\n` +
-        'Start one (e.g. `apt-get install -y redis-server && redis-server --daemonize yes`), ' +
-        'or point REDIS_URL at a Redis you can use for tests.',
+      `No Redis answers at ${url}, and redis-server is not installed to start a private one.\n` +
+        'TokenTill keeps orders, sessions and answer streams in Redis (6.2 or newer). Either install it ' +
+        '(Debian/Ubuntu: `sudo apt-get install -y redis-server`; macOS: `brew install redis`) and run this ' +
+        'again, or set REDIS_URL to a Redis you can use (e.g. `REDIS_URL=redis://127.0.0.1:6380`).',
     );
   }
   const port = await freePort();
