@@ -24,7 +24,10 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       // The server reads configuration in one place only.
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through server/src/config.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings through server/src/config.ts.' },
+      ],
     },
   },
   {

@@ -19,10 +19,30 @@ interface BuildStep {
 }
 
 const BUILDS: BuildStep[] = [
-  { name: 'shared-types', output: at('shared-types/dist/index.js'), sources: [at('shared-types/src')], args: ['run', 'build', '-w', 'shared-types'] },
-  { name: 'server', output: at('server/dist/main.js'), sources: [at('server/src'), at('shared-types/src')], args: ['run', 'build', '-w', 'server'] },
-  { name: 'Mini Program (weapp)', output: at('miniprogram/dist/app.json'), sources: [at('miniprogram/src'), at('miniprogram/config')], args: ['run', 'build:weapp', '-w', 'miniprogram'] },
-  { name: 'Mini Program (H5)', output: at('miniprogram/dist-h5/index.html'), sources: [at('miniprogram/src'), at('miniprogram/config')], args: ['run', 'build:h5', '-w', 'miniprogram'] },
+  {
+    name: 'shared-types',
+    output: at('shared-types/dist/index.js'),
+    sources: [at('shared-types/src')],
+    args: ['run', 'build', '-w', 'shared-types'],
+  },
+  {
+    name: 'server',
+    output: at('server/dist/main.js'),
+    sources: [at('server/src'), at('shared-types/src')],
+    args: ['run', 'build', '-w', 'server'],
+  },
+  {
+    name: 'Mini Program (weapp)',
+    output: at('miniprogram/dist/app.json'),
+    sources: [at('miniprogram/src'), at('miniprogram/config')],
+    args: ['run', 'build:weapp', '-w', 'miniprogram'],
+  },
+  {
+    name: 'Mini Program (H5)',
+    output: at('miniprogram/dist-h5/index.html'),
+    sources: [at('miniprogram/src'), at('miniprogram/config')],
+    args: ['run', 'build:h5', '-w', 'miniprogram'],
+  },
 ];
 
 async function buildMissing(): Promise<void> {
@@ -47,7 +67,8 @@ async function main(): Promise<void> {
     console.error(`[start] ${(err as Error).message}`);
     process.exit(1);
   }
-  if (redis.child) console.log(`[start] no Redis answered; started a private redis-server for this session at ${redis.url}`);
+  if (redis.child)
+    console.log(`[start] no Redis answered; started a private redis-server for this session at ${redis.url}`);
   else console.log(`[start] using the Redis at ${redis.url}`);
 
   try {

@@ -39,7 +39,9 @@ async function main(): Promise<void> {
     for (const [command, args] of STEPS[step] ?? []) {
       const code = await run(command, args);
       if (code !== 0) {
-        console.error(`\n✖ ${step} failed: \`${command} ${args.join(' ')}\` exited ${code} (${elapsed(stepStart)})`);
+        console.error(
+          `\n✖ ${step} failed: \`${command} ${args.join(' ')}\` exited ${code} (${elapsed(stepStart)})`,
+        );
         process.exit(code);
       }
     }

@@ -46,10 +46,16 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a SIGTERM/SIGINT waits for in-flight requests before closing them. */
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
-  WECHAT_APPID: z.string().regex(/^wx[0-9a-f]{16}$/, 'expected a Mini Program appid like wx0123456789abcdef').optional(),
+  WECHAT_APPID: z
+    .string()
+    .regex(/^wx[0-9a-f]{16}$/, 'expected a Mini Program appid like wx0123456789abcdef')
+    .optional(),
   WECHAT_APPSECRET: z.string().min(1).optional(),
   WECHAT_API_BASE: httpUrl.default('https://api.weixin.qq.com'),
-  WXPAY_MCHID: z.string().regex(/^\d{8,12}$/, 'expected the numeric merchant id (mchid)').optional(),
+  WXPAY_MCHID: z
+    .string()
+    .regex(/^\d{8,12}$/, 'expected the numeric merchant id (mchid)')
+    .optional(),
   WXPAY_API_BASE: httpUrl.default('https://api.mch.weixin.qq.com'),
   OPENID_HMAC_SECRET: z.string().min(32, 'expected at least 32 characters of random secret').optional(),
 });
@@ -65,7 +71,9 @@ export interface Config extends Omit<Env, 'SANDBOX' | 'PUBLIC_BASE_URL'> {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every setting.`);
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every setting.`,
+    );
   }
 }
 
@@ -94,7 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = issue.path.join('.');
-      problems.push(`${name}: ${issue.message}${raw[name] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(name, raw[name]))})`}`);
+      problems.push(
+        `${name}: ${issue.message}${raw[name] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(name, raw[name]))})`}`,
+      );
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -103,11 +113,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const hasWeChatCredentials = values.WECHAT_APPID !== undefined || values.WXPAY_MCHID !== undefined;
   const sandbox = values.SANDBOX ?? !hasWeChatCredentials;
   if (!sandbox) {
-    for (const name of ['WECHAT_APPID', 'WECHAT_APPSECRET', 'WXPAY_MCHID', 'OPENID_HMAC_SECRET', 'PUBLIC_BASE_URL'] as const) {
-      if (values[name] === undefined) problems.push(`${name}: required when SANDBOX=0 (live WeChat endpoints)`);
+    for (const name of [
+      'WECHAT_APPID',
+      'WECHAT_APPSECRET',
+      'WXPAY_MCHID',
+      'OPENID_HMAC_SECRET',
+      'PUBLIC_BASE_URL',
+    ] as const) {
+      if (values[name] === undefined)
+        problems.push(`${name}: required when SANDBOX=0 (live WeChat endpoints)`);
     }
     if (values.PUBLIC_BASE_URL !== undefined && !values.PUBLIC_BASE_URL.startsWith('https://')) {
-      problems.push(`PUBLIC_BASE_URL: WeChat Pay only calls https notify URLs when SANDBOX=0 (got ${values.PUBLIC_BASE_URL})`);
+      problems.push(
+        `PUBLIC_BASE_URL: WeChat Pay only calls https notify URLs when SANDBOX=0 (got ${values.PUBLIC_BASE_URL})`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

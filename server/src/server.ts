@@ -52,7 +52,10 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
     // Keep-alive connections with no request in flight would hold close() open until they time out.
     server.closeIdleConnections();
     const timer = setTimeout(() => {
-      logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'drain timed out; closing remaining connections');
+      logger.warn(
+        { timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+        'drain timed out; closing remaining connections',
+      );
       server.closeAllConnections();
     }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();

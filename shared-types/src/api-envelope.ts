@@ -8,9 +8,7 @@ export const ErrorEnvelopeSchema = z.object({
     message: z.string(),
     requestId: z.string(),
     /** Field-level problems, present for VALIDATION_FAILED. */
-    issues: z
-      .array(z.object({ path: z.string(), message: z.string() }))
-      .optional(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;

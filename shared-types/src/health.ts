@@ -7,6 +7,9 @@ export type Health = z.infer<typeof HealthSchema>;
 /** `GET /readyz`: every dependency answered (200) or one did not (503 with the same shape). */
 export const ReadinessSchema = z.object({
   status: z.enum(['ready', 'not_ready']),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() })),
+  checks: z.record(
+    z.string(),
+    z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() }),
+  ),
 });
 export type Readiness = z.infer<typeof ReadinessSchema>;

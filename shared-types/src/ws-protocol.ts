@@ -24,7 +24,11 @@ export const WsChunkSchema = z.object({
   text: z.string(),
 });
 
-export const WsStateSchema = z.object({ type: z.literal('state'), orderId: OrderIdSchema, state: z.string() });
+export const WsStateSchema = z.object({
+  type: z.literal('state'),
+  orderId: OrderIdSchema,
+  state: z.string(),
+});
 
 export const WsDoneSchema = z.object({
   type: z.literal('done'),

@@ -29,7 +29,9 @@ describe('the server process', () => {
     expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready' });
 
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
-    const reply = new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()))));
+    const reply = new Promise<unknown>((resolve) =>
+      ws.once('message', (data) => resolve(JSON.parse(data.toString()))),
+    );
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send('not json');
     expect(await reply).toMatchObject({ type: 'error', code: 'VALIDATION_FAILED' });
@@ -53,7 +55,13 @@ describe('the server process', () => {
     const body = JSON.stringify({ prompt: 'still uploading' });
     const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port, method: 'POST', path: '/api/nowhere', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/nowhere',
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
         (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));

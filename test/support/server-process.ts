@@ -56,7 +56,9 @@ export function launchServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Launch
         const hit = out.find(predicate);
         if (hit) return done(() => resolve(hit));
         if (child.exitCode !== null) {
-          return done(() => reject(new Error(`server exited (${child.exitCode}) before the expected log line:\n${err}`)));
+          return done(() =>
+            reject(new Error(`server exited (${child.exitCode}) before the expected log line:\n${err}`)),
+          );
         }
       };
       const timer = setTimeout(

@@ -41,7 +41,13 @@ describe('loadConfig', () => {
 
   it('requires the live credentials, by name, when SANDBOX=0', () => {
     const problems = problemsOf({ SANDBOX: '0' });
-    for (const name of ['WECHAT_APPID', 'WECHAT_APPSECRET', 'WXPAY_MCHID', 'OPENID_HMAC_SECRET', 'PUBLIC_BASE_URL']) {
+    for (const name of [
+      'WECHAT_APPID',
+      'WECHAT_APPSECRET',
+      'WXPAY_MCHID',
+      'OPENID_HMAC_SECRET',
+      'PUBLIC_BASE_URL',
+    ]) {
       expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^${name}: required when SANDBOX=0`)));
     }
   });

@@ -33,9 +33,9 @@ describe('toAppError', () => {
   it('turns the body parser errors into stable codes', () => {
     const syntax = Object.assign(new SyntaxError('Unexpected token'), { status: 400 });
     expect(toAppError(syntax).code).toBe('BAD_JSON');
-    expect(toAppError(Object.assign(new Error('too big'), { status: 413, type: 'entity.too.large' })).code).toBe(
-      'PAYLOAD_TOO_LARGE',
-    );
+    expect(
+      toAppError(Object.assign(new Error('too big'), { status: 413, type: 'entity.too.large' })).code,
+    ).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('masks anything unknown as INTERNAL and keeps the cause for logs', () => {

@@ -10,8 +10,12 @@ describe('WebSocket protocol schemas', () => {
   });
 
   it('rejects a negative or fractional resume point and unknown message types', () => {
-    expect(WsClientMessageSchema.safeParse({ type: 'subscribe', orderId: 'ord_12345678', after: -1 }).success).toBe(false);
-    expect(WsClientMessageSchema.safeParse({ type: 'subscribe', orderId: 'ord_12345678', after: 1.5 }).success).toBe(false);
+    expect(
+      WsClientMessageSchema.safeParse({ type: 'subscribe', orderId: 'ord_12345678', after: -1 }).success,
+    ).toBe(false);
+    expect(
+      WsClientMessageSchema.safeParse({ type: 'subscribe', orderId: 'ord_12345678', after: 1.5 }).success,
+    ).toBe(false);
     expect(WsClientMessageSchema.safeParse({ type: 'hack', orderId: 'ord_12345678' }).success).toBe(false);
   });
 
@@ -25,8 +29,8 @@ describe('WebSocket protocol schemas', () => {
     for (const message of messages) {
       expect(WsServerMessageSchema.parse(JSON.parse(JSON.stringify(message)))).toEqual(message);
     }
-    expect(WsServerMessageSchema.safeParse({ type: 'chunk', orderId: 'ord_12345678', seq: 0, text: '' }).success).toBe(
-      false,
-    );
+    expect(
+      WsServerMessageSchema.safeParse({ type: 'chunk', orderId: 'ord_12345678', seq: 0, text: '' }).success,
+    ).toBe(false);
   });
 });

@@ -68,7 +68,11 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     }
     const parsed = WsClientMessageSchema.safeParse(json);
     if (!parsed.success) {
-      send(ws, { type: 'error', code: 'VALIDATION_FAILED', message: 'Expected a JSON subscribe/unsubscribe message.' });
+      send(ws, {
+        type: 'error',
+        code: 'VALIDATION_FAILED',
+        message: 'Expected a JSON subscribe/unsubscribe message.',
+      });
       return;
     }
     if (parsed.data.type === 'subscribe') {
@@ -81,7 +85,9 @@ export function createWsGateway(options: WsGatewayOptions): WsGateway {
     handleUpgrade(req, socket, head) {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path !== WS_PATH || closing) {
-        socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+        socket.end(
+          `HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`,
+        );
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

@@ -32,7 +32,10 @@ describe('health endpoints', () => {
       const started = Date.now();
       const res = await request(app.callback()).get('/readyz');
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ status: 'not_ready', checks: { redis: { ok: false, error: expect.any(String) } } });
+      expect(res.body).toMatchObject({
+        status: 'not_ready',
+        checks: { redis: { ok: false, error: expect.any(String) } },
+      });
       expect(Date.now() - started).toBeLessThan(3_000);
       // Liveness stays green: a Redis outage must not get the process restarted.
       expect((await request(app.callback()).get('/healthz')).status).toBe(200);
@@ -59,7 +62,11 @@ describe('health endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toContain('tokentill_http_requests_total{method="GET",route="/healthz",status="200"} 2');
-    expect(res.text).toContain('tokentill_http_requests_total{method="GET",route="unmatched",status="404"} 1');
-    expect(res.text).toMatch(/tokentill_http_request_duration_seconds_bucket\{le="0.05",method="GET",route="\/healthz",status="200"\} 2/);
+    expect(res.text).toContain(
+      'tokentill_http_requests_total{method="GET",route="unmatched",status="404"} 1',
+    );
+    expect(res.text).toMatch(
+      /tokentill_http_request_duration_seconds_bucket\{le="0.05",method="GET",route="\/healthz",status="200"\} 2/,
+    );
   });
 });

@@ -16,7 +16,10 @@ function appWithRoutes() {
   app.use(bodyParser({ enableTypes: ['json'] }));
   app.use((ctx) => {
     if (ctx.path === '/validate') {
-      const body = parseBody(ctx, z.object({ prompt: z.string().min(1).max(10), tier: z.enum(['basic', 'pro']) }));
+      const body = parseBody(
+        ctx,
+        z.object({ prompt: z.string().min(1).max(10), tier: z.enum(['basic', 'pro']) }),
+      );
       ctx.body = { ok: body.tier };
       return;
     }
@@ -56,7 +59,9 @@ describe('error handler', () => {
     const { app } = appWithRoutes();
     const kept = await request(app.callback()).get('/boom').set('x-request-id', 'proxy-req-0001');
     expect(kept.body.error.requestId).toBe('proxy-req-0001');
-    const replaced = await request(app.callback()).get('/boom').set('x-request-id', 'bad id with spaces and "quotes"');
+    const replaced = await request(app.callback())
+      .get('/boom')
+      .set('x-request-id', 'bad id with spaces and "quotes"');
     expect(replaced.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

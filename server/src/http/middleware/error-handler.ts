@@ -6,16 +6,20 @@ import { AppError } from '../../errors.js';
 const INTERNAL_MESSAGE = 'Internal server error. Quote the request id when reporting it.';
 
 /** Body parser and Koa's own errors carry an HTTP status and sometimes a `type`; map them to stable codes. */
-function fromHttpError(err: { status?: unknown; type?: unknown; message?: unknown } & object): AppError | undefined {
+function fromHttpError(
+  err: { status?: unknown; type?: unknown; message?: unknown } & object,
+): AppError | undefined {
   const status = typeof err.status === 'number' ? err.status : undefined;
   if (status === undefined || status >= 500) return undefined;
   // co-body (under @koa/bodyparser) rethrows JSON.parse's SyntaxError with status 400.
-  if (err.type === 'entity.parse.failed' || (status === 400 && err instanceof SyntaxError)) return new AppError('BAD_JSON', 'The request body is not valid JSON.');
+  if (err.type === 'entity.parse.failed' || (status === 400 && err instanceof SyntaxError))
+    return new AppError('BAD_JSON', 'The request body is not valid JSON.');
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
   if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
   if (status === 404) return new AppError('NOT_FOUND', 'Not found.');
   if (status === 405) return new AppError('METHOD_NOT_ALLOWED', 'Method not allowed.');
-  if (status === 400) return new AppError('VALIDATION_FAILED', typeof err.message === 'string' ? err.message : 'Bad request.');
+  if (status === 400)
+    return new AppError('VALIDATION_FAILED', typeof err.message === 'string' ? err.message : 'Bad request.');
   return undefined;
 }
 
@@ -29,7 +33,10 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof ZodError) {
     const issues = issuesOf(err);
     const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    return new AppError('VALIDATION_FAILED', `Invalid request: ${summary}`, { cause: err, details: { issues } });
+    return new AppError('VALIDATION_FAILED', `Invalid request: ${summary}`, {
+      cause: err,
+      details: { issues },
+    });
   }
   if (err !== null && typeof err === 'object') {
     const mapped = fromHttpError(err as Record<string, unknown>);

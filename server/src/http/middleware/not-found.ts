@@ -10,7 +10,10 @@ export function notFound(): Middleware {
     await next();
     if (ctx.body != null) return;
     if (ctx.status === 405 || ctx.status === 501) {
-      throw new AppError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}; use ${ctx.response.get('Allow') || 'another method'}.`);
+      throw new AppError(
+        'METHOD_NOT_ALLOWED',
+        `${ctx.method} is not allowed on ${ctx.path}; use ${ctx.response.get('Allow') || 'another method'}.`,
+      );
     }
     if (ctx.status === 404) throw new AppError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}.`);
   };

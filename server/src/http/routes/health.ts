@@ -24,7 +24,11 @@ export function healthRoutes(deps: AppDeps): Router {
       await pingRedis(deps.redis, READINESS_TIMEOUT_MS);
       checks['redis'] = { ok: true, latencyMs: round(performance.now() - began) };
     } catch (err) {
-      checks['redis'] = { ok: false, latencyMs: round(performance.now() - began), error: (err as Error).message };
+      checks['redis'] = {
+        ok: false,
+        latencyMs: round(performance.now() - began),
+        error: (err as Error).message,
+      };
     }
     if (deps.lifecycle.draining) checks['lifecycle'] = { ok: false, latencyMs: 0, error: 'shutting down' };
     const ready = Object.values(checks).every((c) => c.ok);
