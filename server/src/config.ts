@@ -30,7 +30,7 @@ const EnvSchema = z.object({
   PORT: port.default(3000),
   /** Interface to bind. */
   HOST: z.string().min(1).default('0.0.0.0'),
-  /** Public base URL of this server; notify URLs are built from it. Defaults to http://127.0.0.1:PORT. */
+  /** Public base URL of this server; notify URLs are built from it. Sandbox default: the URL it listens on. */
   PUBLIC_BASE_URL: httpUrl.optional(),
   REDIS_URL: z
     .string()
@@ -51,20 +51,99 @@ const EnvSchema = z.object({
     .regex(/^wx[0-9a-f]{16}$/, 'expected a Mini Program appid like wx0123456789abcdef')
     .optional(),
   WECHAT_APPSECRET: z.string().min(1).optional(),
-  WECHAT_API_BASE: httpUrl.default('https://api.weixin.qq.com'),
+  /** WeChat server API base. Live default https://api.weixin.qq.com; sandbox default the embedded emulator. */
+  WECHAT_API_BASE: httpUrl.optional(),
   WXPAY_MCHID: z
     .string()
     .regex(/^\d{8,12}$/, 'expected the numeric merchant id (mchid)')
     .optional(),
-  WXPAY_API_BASE: httpUrl.default('https://api.mch.weixin.qq.com'),
+  /** WeChat Pay APIv3 base. Live default https://api.mch.weixin.qq.com; sandbox default the embedded emulator. */
+  WXPAY_API_BASE: httpUrl.optional(),
+  /** Serial number of the merchant API certificate (商户API证书序列号), hex. */
+  WXPAY_MERCHANT_SERIAL: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{8,64}$/, 'expected the merchant certificate serial number in hex')
+    .optional(),
+  /** Path of the merchant API private key (apiclient_key.pem). */
+  WXPAY_MERCHANT_KEY_FILE: z.string().min(1).optional(),
+  /** The APIv3 key set in the merchant platform: exactly 32 bytes. */
+  WXPAY_APIV3_KEY: z
+    .string()
+    .refine((v) => Buffer.byteLength(v) === 32, 'expected exactly 32 bytes (the APIv3 key)')
+    .optional(),
+  /** WeChat Pay public-key mode: the key id (PUB_KEY_ID_…) and the public key file (pub_key.pem). */
+  WXPAY_PUBLIC_KEY_ID: z
+    .string()
+    .regex(/^PUB_KEY_ID_\d+$/, 'expected an id like PUB_KEY_ID_0114232134912410000000000000')
+    .optional(),
+  WXPAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** Platform-certificate mode (legacy, and during a migration): comma-separated certificate PEM paths. */
+  WXPAY_PLATFORM_CERT_FILES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .optional(),
   OPENID_HMAC_SECRET: z.string().min(32, 'expected at least 32 characters of random secret').optional(),
+  /** Where the sandbox keeps its generated keys (merchant and platform key pairs, APIv3 key). */
+  SANDBOX_KEYS_DIR: z.string().min(1).default('.sandbox'),
+  /** Factor applied to WeChat Pay's notification retry schedule in the sandbox (1 = real 15 s, 15 s, 30 s, …). */
+  SANDBOX_NOTIFY_SCALE: z.coerce.number({ message: 'expected a number' }).positive('expected > 0').default(1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export interface Config extends Omit<Env, 'SANDBOX' | 'PUBLIC_BASE_URL'> {
+export interface Config extends Env {
   readonly SANDBOX: boolean;
-  readonly PUBLIC_BASE_URL: string;
+}
+
+const LIVE_DEFAULTS = {
+  WECHAT_API_BASE: 'https://api.weixin.qq.com',
+  WXPAY_API_BASE: 'https://api.mch.weixin.qq.com',
+} as const;
+
+const LIVE_REQUIRED = [
+  'PUBLIC_BASE_URL',
+  'WECHAT_APPID',
+  'WECHAT_APPSECRET',
+  'WXPAY_MCHID',
+  'WXPAY_MERCHANT_SERIAL',
+  'WXPAY_MERCHANT_KEY_FILE',
+  'WXPAY_APIV3_KEY',
+  'OPENID_HMAC_SECRET',
+] as const;
+
+/** Cross-setting rules the schema cannot express on one field. */
+function liveProblems(values: Env): string[] {
+  const problems: string[] = [];
+  for (const name of LIVE_REQUIRED) {
+    if (values[name] === undefined) problems.push(`${name}: required when SANDBOX=0 (live WeChat endpoints)`);
+  }
+  if (values.PUBLIC_BASE_URL !== undefined && !values.PUBLIC_BASE_URL.startsWith('https://')) {
+    problems.push(
+      `PUBLIC_BASE_URL: WeChat Pay only calls https notify URLs when SANDBOX=0 (got ${values.PUBLIC_BASE_URL})`,
+    );
+  }
+  const publicKeyMode =
+    values.WXPAY_PUBLIC_KEY_ID !== undefined || values.WXPAY_PUBLIC_KEY_FILE !== undefined;
+  if (
+    publicKeyMode &&
+    (values.WXPAY_PUBLIC_KEY_ID === undefined || values.WXPAY_PUBLIC_KEY_FILE === undefined)
+  ) {
+    problems.push(
+      'WXPAY_PUBLIC_KEY_ID: set together with WXPAY_PUBLIC_KEY_FILE (public-key mode needs both)',
+    );
+  }
+  if (!publicKeyMode && (values.WXPAY_PLATFORM_CERT_FILES ?? []).length === 0) {
+    problems.push(
+      'WXPAY_PUBLIC_KEY_ID: required when SANDBOX=0, with WXPAY_PUBLIC_KEY_FILE (or WXPAY_PLATFORM_CERT_FILES ' +
+        'in certificate mode; both during a migration) to verify WeChat Pay callbacks',
+    );
+  }
+  return problems;
 }
 
 /** A setting that is missing or malformed. The message names each setting and what is expected. */
@@ -112,29 +191,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const values = parsed.data;
   const hasWeChatCredentials = values.WECHAT_APPID !== undefined || values.WXPAY_MCHID !== undefined;
   const sandbox = values.SANDBOX ?? !hasWeChatCredentials;
-  if (!sandbox) {
-    for (const name of [
-      'WECHAT_APPID',
-      'WECHAT_APPSECRET',
-      'WXPAY_MCHID',
-      'OPENID_HMAC_SECRET',
-      'PUBLIC_BASE_URL',
-    ] as const) {
-      if (values[name] === undefined)
-        problems.push(`${name}: required when SANDBOX=0 (live WeChat endpoints)`);
-    }
-    if (values.PUBLIC_BASE_URL !== undefined && !values.PUBLIC_BASE_URL.startsWith('https://')) {
-      problems.push(
-        `PUBLIC_BASE_URL: WeChat Pay only calls https notify URLs when SANDBOX=0 (got ${values.PUBLIC_BASE_URL})`,
-      );
-    }
-  }
+  if (!sandbox) problems.push(...liveProblems(values));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
     ...values,
     SANDBOX: sandbox,
-    PUBLIC_BASE_URL: (values.PUBLIC_BASE_URL ?? `http://127.0.0.1:${values.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_BASE_URL: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    // Live mode talks to WeChat unless told otherwise; the sandbox resolves its bases once it listens.
+    WECHAT_API_BASE: values.WECHAT_API_BASE ?? (sandbox ? undefined : LIVE_DEFAULTS.WECHAT_API_BASE),
+    WXPAY_API_BASE: values.WXPAY_API_BASE ?? (sandbox ? undefined : LIVE_DEFAULTS.WXPAY_API_BASE),
   });
 }
 

@@ -21,9 +21,11 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_PREFIX: 'tt:',
       SANDBOX: true,
-      PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
-      WXPAY_API_BASE: 'https://api.mch.weixin.qq.com',
+      SANDBOX_KEYS_DIR: '.sandbox',
     });
+    // The sandbox points these at itself once it knows the port it listens on.
+    expect(config.WXPAY_API_BASE).toBeUndefined();
+    expect(config.PUBLIC_BASE_URL).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -52,16 +54,59 @@ describe('loadConfig', () => {
     }
   });
 
-  it('refuses a plain-http public URL for live payments', () => {
-    const problems = problemsOf({
-      SANDBOX: '0',
-      WECHAT_APPID: 'wx0123456789abcdef',
-      WECHAT_APPSECRET: 'secret',
-      WXPAY_MCHID: '1900000109',
-      OPENID_HMAC_SECRET: 'x'.repeat(32),
-      PUBLIC_BASE_URL: 'http://pay.example.com',
+  const live = {
+    SANDBOX: '0',
+    WECHAT_APPID: 'wx0123456789abcdef',
+    WECHAT_APPSECRET: 'secret',
+    WXPAY_MCHID: '1900000109',
+    WXPAY_MERCHANT_SERIAL: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+    WXPAY_MERCHANT_KEY_FILE: '/run/secrets/apiclient_key.pem',
+    WXPAY_APIV3_KEY: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+    WXPAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0114232134912410000000000000',
+    WXPAY_PUBLIC_KEY_FILE: '/run/secrets/pub_key.pem',
+    OPENID_HMAC_SECRET: 'x'.repeat(32),
+    PUBLIC_BASE_URL: 'https://pay.example.com/',
+  };
+
+  it('accepts a complete live configuration and defaults the real WeChat endpoints', () => {
+    expect(loadConfig(live)).toMatchObject({
+      SANDBOX: false,
+      PUBLIC_BASE_URL: 'https://pay.example.com',
+      WXPAY_API_BASE: 'https://api.mch.weixin.qq.com',
+      WECHAT_API_BASE: 'https://api.weixin.qq.com',
     });
-    expect(problems).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: WeChat Pay only calls https/)]);
+  });
+
+  it('accepts certificate mode alone, and both modes at once during a migration', () => {
+    const certOnly = {
+      ...live,
+      WXPAY_PUBLIC_KEY_ID: '',
+      WXPAY_PUBLIC_KEY_FILE: '',
+      WXPAY_PLATFORM_CERT_FILES: 'a.pem, b.pem',
+    };
+    expect(loadConfig(certOnly).WXPAY_PLATFORM_CERT_FILES).toEqual(['a.pem', 'b.pem']);
+    expect(loadConfig({ ...live, WXPAY_PLATFORM_CERT_FILES: 'a.pem' }).WXPAY_PUBLIC_KEY_ID).toBe(
+      live.WXPAY_PUBLIC_KEY_ID,
+    );
+  });
+
+  it('refuses a plain-http public URL, a half-configured public key and a short APIv3 key for live payments', () => {
+    const problems = problemsOf({
+      ...live,
+      PUBLIC_BASE_URL: 'http://pay.example.com',
+      WXPAY_PUBLIC_KEY_FILE: '',
+      WXPAY_APIV3_KEY: 'short',
+    });
+    expect(problems).toEqual([expect.stringMatching(/^WXPAY_APIV3_KEY: expected exactly 32 bytes/)]);
+    const second = problemsOf({
+      ...live,
+      PUBLIC_BASE_URL: 'http://pay.example.com',
+      WXPAY_PUBLIC_KEY_FILE: '',
+    });
+    expect(second).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL: WeChat Pay only calls https/),
+      expect.stringMatching(/^WXPAY_PUBLIC_KEY_ID: set together with WXPAY_PUBLIC_KEY_FILE/),
+    ]);
   });
 
   it('leaves sandbox mode on its own once WeChat credentials are configured', () => {
