@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { loadCatalog, type Catalog } from './catalog/index.js';
 
 /**
  * Server configuration. This is the only module that reads `process.env`: everything else receives the frozen
@@ -88,6 +90,8 @@ const EnvSchema = z.object({
     )
     .optional(),
   OPENID_HMAC_SECRET: z.string().min(32, 'expected at least 32 characters of random secret').optional(),
+  /** Path of the tiers/models/providers file (JSON). Default: config/tokentill.sandbox.json (mock models). */
+  TOKENTILL_CONFIG: z.string().min(1).optional(),
   /** Where the sandbox keeps its generated keys (merchant and platform key pairs, APIv3 key). */
   SANDBOX_KEYS_DIR: z.string().min(1).default('.sandbox'),
   /** Factor applied to WeChat Pay's notification retry schedule in the sandbox (1 = real 15 s, 15 s, 30 s, …). */
@@ -98,7 +102,12 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export interface Config extends Env {
   readonly SANDBOX: boolean;
+  /** Tiers, models and providers from TOKENTILL_CONFIG, with provider API keys resolved. */
+  readonly catalog: Catalog;
 }
+
+/** The shipped sandbox catalog; server/src and server/dist are both two levels below the repository root. */
+export const DEFAULT_CATALOG_PATH = join(__dirname, '..', '..', 'config', 'tokentill.sandbox.json');
 
 const LIVE_DEFAULTS = {
   WECHAT_API_BASE: 'https://api.weixin.qq.com',
@@ -192,11 +201,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const hasWeChatCredentials = values.WECHAT_APPID !== undefined || values.WXPAY_MCHID !== undefined;
   const sandbox = values.SANDBOX ?? !hasWeChatCredentials;
   if (!sandbox) problems.push(...liveProblems(values));
-  if (problems.length > 0) throw new ConfigError(problems);
+  const catalog = loadCatalog(values.TOKENTILL_CONFIG ?? DEFAULT_CATALOG_PATH, env);
+  if ('problems' in catalog) problems.push(...catalog.problems.map((p) => `TOKENTILL_CONFIG: ${p}`));
+  if (problems.length > 0 || 'problems' in catalog) throw new ConfigError(problems);
 
   return Object.freeze({
     ...values,
     SANDBOX: sandbox,
+    catalog: catalog.catalog,
     PUBLIC_BASE_URL: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     // Live mode talks to WeChat unless told otherwise; the sandbox resolves its bases once it listens.
     WECHAT_API_BASE: values.WECHAT_API_BASE ?? (sandbox ? undefined : LIVE_DEFAULTS.WECHAT_API_BASE),
