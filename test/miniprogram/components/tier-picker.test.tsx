@@ -1,0 +1,38 @@
+import { fireEvent, render, screen } from '@testing-library/react';
+import { TierPicker } from '../../../miniprogram/src/components/tier-picker';
+import type { Tier } from '../../../miniprogram/src/types/tier';
+
+const tiers: Tier[] = [
+  { id: 'basic', title: '基础', priceFen: 50, description: '快速回答' },
+  { id: 'pro', title: '专业', priceFen: 1990, description: '更强的模型' },
+];
+
+describe('TierPicker', () => {
+  it('shows every tier with its title, formatted price and description', () => {
+    render(<TierPicker tiers={tiers} selectedId={undefined} onSelect={() => undefined} />);
+
+    expect(screen.getByText('基础')).toBeTruthy();
+    expect(screen.getByText('¥0.50')).toBeTruthy();
+    expect(screen.getByText('快速回答')).toBeTruthy();
+    expect(screen.getByText('专业')).toBeTruthy();
+    expect(screen.getByText('¥19.90')).toBeTruthy();
+  });
+
+  it('calls onSelect with the id of the tapped tier', () => {
+    const onSelect = jest.fn();
+    render(<TierPicker tiers={tiers} selectedId={undefined} onSelect={onSelect} />);
+
+    fireEvent.click(screen.getByText('更强的模型'));
+
+    expect(onSelect).toHaveBeenCalledTimes(1);
+    expect(onSelect).toHaveBeenCalledWith('pro');
+  });
+
+  it('marks only the selected tier as selected', () => {
+    const { container } = render(<TierPicker tiers={tiers} selectedId="basic" onSelect={() => undefined} />);
+
+    const selected = container.querySelectorAll('.tier-picker__item--selected');
+    expect(selected).toHaveLength(1);
+    expect(selected[0]?.textContent).toContain('基础');
+  });
+});
