@@ -5,10 +5,11 @@ import { errorHandler } from './http/middleware/error-handler.js';
 import { notFound } from './http/middleware/not-found.js';
 import { observe } from './http/middleware/observe.js';
 import { requestId } from './http/middleware/request-id.js';
-import { createRouter } from './http/router.js';
+import { createRawBodyRouter, createRouter } from './http/router.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Redis, RedisKeys } from './redis/index.js';
+import type { Services } from './services.js';
 
 /** Whether the process is shutting down; readiness turns false while it drains. */
 export interface Lifecycle {
@@ -23,27 +24,34 @@ export interface AppDeps {
   keys: RedisKeys;
   metrics: Metrics;
   lifecycle: Lifecycle;
+  services: Services;
+  /** The embedded WeChat Pay / WeChat API emulator (sandbox mode only): it reads raw bodies itself. */
+  sandbox?: Koa.Middleware;
 }
 
 /** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE. Prompts are far smaller. */
 export const JSON_BODY_LIMIT = '64kb';
 
-/** Composes the Koa app. Never listens: `main.ts` owns the HTTP server. */
+/** Composes the Koa app. Never listens: `server.ts` owns the HTTP server. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: false });
+  const rawBodyRouter = createRawBodyRouter(deps);
   const router = createRouter(deps);
 
   app.use(requestId());
   app.use(async (ctx, next) => {
-    // While draining, end keep-alive connections after each answer so the server can close promptly.
-    // Checked after the handlers ran: a request that began before the signal still gets the header.
+    // Checked after the handlers ran: a request that began before the signal still gets the header, so
+    // keep-alive connections end with their answer and the server can close promptly.
     await next();
     if (deps.lifecycle.draining) ctx.set('Connection', 'close');
   });
   app.use(observe(deps.logger, deps.metrics));
   app.use(errorHandler());
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
   app.use(notFound());
+  // Routes that verify signatures over exact bytes come before the body parser, which would consume the stream.
+  if (deps.sandbox) app.use(deps.sandbox);
+  app.use(rawBodyRouter.routes());
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
   app.use(router.routes());
   // Sets 405 + Allow (or 501) for known paths; notFound() turns that into the envelope.
   app.use(router.allowedMethods());

@@ -90,6 +90,24 @@ const EnvSchema = z.object({
     )
     .optional(),
   OPENID_HMAC_SECRET: z.string().min(32, 'expected at least 32 characters of random secret').optional(),
+  /** Lifetime of a login session. */
+  SESSION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
+  /** How long a user has to pay an order (WeChat Pay time_expire; WeChat's minimum is 60 s). */
+  ORDER_PAY_WINDOW_SECONDS: z.coerce.number().int().min(60).max(7200).default(900),
+  /** Orders one user may create per minute. */
+  ORDERS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** Unpaid orders one user may hold at once. */
+  MAX_UNPAID_ORDERS: z.coerce.number().int().positive().default(3),
+  /** How long order records are kept in Redis. */
+  ORDER_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /** How often the reconciler looks for payments and refunds to follow up. */
+  RECONCILE_INTERVAL_MS: positiveMs.default(1_000),
+  /** 1 = this process also runs the background work (reconciler, and the inference worker); 0 = API only. */
+  IN_PROCESS_WORKER: booleanFlag.default(true),
   /** Path of the tiers/models/providers file (JSON). Default: config/tokentill.sandbox.json (mock models). */
   TOKENTILL_CONFIG: z.string().min(1).optional(),
   /** Where the sandbox keeps its generated keys (merchant and platform key pairs, APIv3 key). */

@@ -1,49 +1,136 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
 import { createApp, type Lifecycle } from './app.js';
 import type { Config } from './config.js';
 import { createWsGateway } from './delivery/index.js';
+import { merchantFromConfig, merchantFromSandbox, type Merchant } from './merchant.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { assertNotifyUrl } from './payment/index.js';
 import { closeRedis, createRedis, createRedisKeys } from './redis/index.js';
+import {
+  WECHAT_SANDBOX_PREFIX,
+  WXPAY_SANDBOX_PREFIX,
+  createSandbox,
+  loadOrCreateSandboxKeys,
+  type Sandbox,
+} from './sandbox/index.js';
+import { createServices, type Endpoints, type Services } from './services.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  /** The domain services (tests drive the reconciler and inspect stores through them). */
+  readonly services: Services;
+  /** The embedded emulator, in sandbox mode. */
+  readonly sandbox: Sandbox | undefined;
   /** Stops accepting, drains in-flight requests (up to SHUTDOWN_TIMEOUT_MS), closes sockets and Redis. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Builds every dependency, starts the HTTP + WebSocket server, and returns a handle that shuts it all down. */
-export async function startServer(config: Readonly<Config>, logger: Logger): Promise<RunningServer> {
+export const NOTIFY_PATH = '/api/pay/wxpay/notify';
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** In sandbox mode the embedded emulator stands in for WeChat, reached at this server's own address. */
+async function sandboxSetup(config: Readonly<Config>, url: string, logger: Logger) {
+  const keys = await loadOrCreateSandboxKeys(config.SANDBOX_KEYS_DIR);
+  const sandbox: Sandbox = createSandbox({ keys, notifyScale: config.SANDBOX_NOTIFY_SCALE, logger });
+  const merchant = merchantFromSandbox(keys, config);
+  return {
+    sandbox,
+    merchant,
+    wxpayApiBase: config.WXPAY_API_BASE ?? `${url}${WXPAY_SANDBOX_PREFIX}`,
+    wechatApiBase: config.WECHAT_API_BASE ?? `${url}${WECHAT_SANDBOX_PREFIX}`,
+  };
+}
+
+/**
+ * Starts the HTTP + WebSocket server and every dependency, and returns a handle that shuts it all down. It binds
+ * first, then builds the app: in sandbox mode (and with PORT=0) the URLs WeChat calls depend on the bound port.
+ */
+export interface StartOptions {
+  /** The fetch the WeChat clients use (tests wrap it to interleave calls). Default: global fetch. */
+  fetch?: typeof globalThis.fetch;
+}
+
+export async function startServer(
+  config: Readonly<Config>,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const server = createServer();
+  const gateway = createWsGateway({ logger });
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  const { port } = await listen(server, config.PORT, config.HOST);
+  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  const url = `http://${shownHost}:${port}`;
+
   const redis = createRedis(config.REDIS_URL, { connectionName: 'tokentill-api' });
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  const keys = createRedisKeys(config.REDIS_PREFIX);
+  const metrics = createMetrics();
   const lifecycle: Lifecycle = { draining: false };
-  const app = createApp({
+
+  let merchant: Merchant;
+  let sandbox: Sandbox | undefined;
+  let bases: Pick<Endpoints, 'wxpayApiBase' | 'wechatApiBase'>;
+  if (config.SANDBOX) {
+    const setup = await sandboxSetup(config, url, logger);
+    ({ sandbox, merchant } = setup);
+    bases = setup;
+  } else {
+    merchant = merchantFromConfig(config);
+    bases = {
+      wxpayApiBase: config.WXPAY_API_BASE as string,
+      wechatApiBase: config.WECHAT_API_BASE as string,
+    };
+  }
+  const publicBaseUrl = config.PUBLIC_BASE_URL ?? url;
+  const notifyUrl = assertNotifyUrl(`${publicBaseUrl}${NOTIFY_PATH}`, { allowInsecureLocal: config.SANDBOX });
+  const services = createServices({
+    config,
+    logger,
+    metrics,
+    redis,
+    keys,
+    merchant,
+    endpoints: { ...bases, notifyUrl },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const app: Koa = createApp({
     config,
     logger,
     redis,
-    keys: createRedisKeys(config.REDIS_PREFIX),
-    metrics: createMetrics(),
+    keys,
+    metrics,
     lifecycle,
+    services,
+    ...(sandbox ? { sandbox: sandbox.middleware } : {}),
   });
+  server.on('request', app.callback());
+  if (config.IN_PROCESS_WORKER) services.reconciler.start();
 
-  const server = createServer(app.callback());
-  const gateway = createWsGateway({ logger });
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
-  const url = `http://${shownHost}:${port}`;
-  logger.info({ url, sandbox: config.SANDBOX }, `TokenTill server listening on ${url}`);
+  logger.info(
+    {
+      url,
+      sandbox: config.SANDBOX,
+      notifyUrl,
+      wxpayApiBase: bases.wxpayApiBase,
+      wechatApiBase: bases.wechatApiBase,
+    },
+    `TokenTill server listening on ${url}`,
+  );
 
   let closing: Promise<void> | undefined;
   async function drain(): Promise<void> {
@@ -61,13 +148,10 @@ export async function startServer(config: Readonly<Config>, logger: Logger): Pro
     timer.unref();
     await Promise.all([gateway.close(), closed]);
     clearTimeout(timer);
+    await services.close();
+    await sandbox?.close();
     await closeRedis(redis);
     logger.info('shutdown complete');
   }
-  return {
-    url,
-    port,
-    server,
-    close: () => (closing ??= drain()),
-  };
+  return { url, port, server, services, sandbox, close: () => (closing ??= drain()) };
 }

@@ -1,14 +1,29 @@
 /**
  * Every Redis key TokenTill writes is built here, from the deployment's prefix. Keys of one order share the
- * hash tag `{o:<id>}` so a Lua script touching several of them works on Redis Cluster.
+ * hash tag `{o:<id>}` and keys of one user share `{u:<userKey>}`, so a Lua script touching several keys of one
+ * order (or one user) works on Redis Cluster.
  */
 export interface RedisKeys {
   readonly prefix: string;
   /** Pattern matching every key of this deployment (for SCAN-based cleanup in tests and tools). */
   readonly all: string;
+  /** BullMQ's key prefix (hash-tagged, as BullMQ requires on Cluster). */
+  readonly queuePrefix: string;
   order(orderId: string): string;
   orderStream(orderId: string): string;
-  session(token: string): string;
+  session(tokenHash: string): string;
+  /** A user's orders, newest last (sorted set scored by creation time). */
+  userOrders(userKey: string): string;
+  /** A user's unpaid orders (sorted set scored by payment deadline), for the open-order cap. */
+  userOpenOrders(userKey: string): string;
+  /** Fixed-window counter of a user's order creations. */
+  userOrderRate(userKey: string, window: number): string;
+  /** Orders whose payment the reconciler must check (sorted set scored by the next check time). */
+  paymentChecks(): string;
+  /** Refunds the reconciler must follow until WeChat Pay reports a final state. */
+  refundChecks(): string;
+  /** Paid notifications that did not match their order (wrong amount, appid, mchid): for an operator. */
+  paymentAnomalies(): string;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -20,11 +35,19 @@ function assertId(kind: string, id: string): string {
 }
 
 export function createRedisKeys(prefix: string): RedisKeys {
+  const user = (key: string) => `${prefix}user:{u:${assertId('user', key)}}`;
   return {
     prefix,
     all: `${prefix}*`,
+    queuePrefix: `${prefix}{bull}`,
     order: (id) => `${prefix}order:{o:${assertId('order', id)}}`,
     orderStream: (id) => `${prefix}order:{o:${assertId('order', id)}}:stream`,
-    session: (token) => `${prefix}session:${assertId('session', token)}`,
+    session: (tokenHash) => `${prefix}session:${assertId('session', tokenHash)}`,
+    userOrders: (key) => `${user(key)}:orders`,
+    userOpenOrders: (key) => `${user(key)}:open`,
+    userOrderRate: (key, window) => `${user(key)}:rate:${window}`,
+    paymentChecks: () => `${prefix}schedule:payment-checks`,
+    refundChecks: () => `${prefix}schedule:refund-checks`,
+    paymentAnomalies: () => `${prefix}payment-anomalies`,
   };
 }

@@ -3,19 +3,21 @@ import { closeRedis, createRedis, createRedisKeys } from '../../../server/src/re
 import { freePort } from '../../../scripts/lib/local-redis';
 import { buildTestApp } from '../../support/test-app';
 import { useTestRedis } from '../../support/test-redis';
+import { trackApps } from '../../support/track-apps';
 
 const { redis, keys } = useTestRedis();
+const track = trackApps();
 
 describe('health endpoints', () => {
   it('reports liveness without touching dependencies', async () => {
-    const { app } = buildTestApp(redis, keys);
+    const { app } = await track(buildTestApp(redis, keys));
     const res = await request(app.callback()).get('/healthz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok', uptimeSeconds: expect.any(Number) });
   });
 
   it('is ready when Redis answers', async () => {
-    const { app } = buildTestApp(redis, keys);
+    const { app } = await track(buildTestApp(redis, keys));
     const res = await request(app.callback()).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'ready', checks: { redis: { ok: true } } });
@@ -28,7 +30,7 @@ describe('health endpoints', () => {
     });
     deadRedis.on('error', () => undefined);
     try {
-      const { app } = buildTestApp(deadRedis, createRedisKeys('unused:'));
+      const { app } = await track(buildTestApp(deadRedis, createRedisKeys('unused:')));
       const started = Date.now();
       const res = await request(app.callback()).get('/readyz');
       expect(res.status).toBe(503);
@@ -45,7 +47,7 @@ describe('health endpoints', () => {
   });
 
   it('turns not ready while the process drains for shutdown', async () => {
-    const { app, lifecycle } = buildTestApp(redis, keys);
+    const { app, lifecycle } = await track(buildTestApp(redis, keys));
     lifecycle.draining = true;
     const res = await request(app.callback()).get('/readyz');
     expect(res.status).toBe(503);
@@ -53,7 +55,7 @@ describe('health endpoints', () => {
   });
 
   it('exposes Prometheus counters and latency histograms by route pattern and status', async () => {
-    const { app } = buildTestApp(redis, keys);
+    const { app } = await track(buildTestApp(redis, keys));
     const agent = request(app.callback());
     await agent.get('/healthz');
     await agent.get('/healthz');

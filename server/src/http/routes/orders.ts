@@ -1,0 +1,47 @@
+import { Router } from '@koa/router';
+import {
+  CreateOrderRequestSchema,
+  OrderQuerySchema,
+  type ConfirmOrderResponse,
+  type OrderListResponse,
+  type OrderView,
+} from '@tokentill/shared-types';
+import { toOrderView, type OrderService } from '../../orders/index.js';
+import type { SessionStore } from '../../sessions/index.js';
+import { authenticate, sessionOf } from '../middleware/authenticate.js';
+import { parseBody, parseQuery } from '../middleware/validate.js';
+
+const LIST_LIMIT = 20;
+
+/** The orders API: create, read (owner only), list, confirm payment. Every route needs a session. */
+export function orderRoutes(deps: { orders: OrderService; sessionStore: SessionStore }): Router {
+  const router = new Router();
+  router.use('/api/orders', authenticate(deps.sessionStore));
+
+  router.post('/api/orders', async (ctx) => {
+    const request = parseBody(ctx, CreateOrderRequestSchema);
+    ctx.status = 201;
+    ctx.body = await deps.orders.create(sessionOf(ctx.state), request);
+  });
+
+  router.get('/api/orders', async (ctx) => {
+    const orders = await deps.orders.list(sessionOf(ctx.state), LIST_LIMIT);
+    const body: OrderListResponse = { orders: orders.map(toOrderView) };
+    ctx.body = body;
+  });
+
+  router.get('/api/orders/:id', async (ctx) => {
+    parseQuery(ctx, OrderQuerySchema);
+    const order = await deps.orders.getOwned(sessionOf(ctx.state), ctx.params['id'] ?? '');
+    const body: OrderView = toOrderView(order);
+    ctx.body = body;
+  });
+
+  router.post('/api/orders/:id/confirm', async (ctx) => {
+    const orderId = ctx.params['id'] ?? '';
+    const state = await deps.orders.confirm(sessionOf(ctx.state), orderId);
+    const body: ConfirmOrderResponse = { orderId, state };
+    ctx.body = body;
+  });
+  return router;
+}

@@ -1,0 +1,6 @@
+export {
+  INFERENCE_QUEUE,
+  createInferenceQueue,
+  type InferenceJobData,
+  type InferenceQueue,
+} from './inference-queue.js';

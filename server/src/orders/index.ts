@@ -1,0 +1,14 @@
+export { createOrderService, type OrderLimits, type OrderService } from './order-service.js';
+export {
+  TRANSITIONS,
+  nextStates,
+  transition,
+  type OrderEvent,
+  type TransitionResult,
+} from './order-state.js';
+export { createOrderStore, type OrderRecord, type OrderStore } from './order-store.js';
+export { createApplyEvent, type ApplyEvent } from './order-transitions.js';
+export { toOrderView } from './order-view.js';
+export { createPaymentEvents, type PaymentEvents, type PaymentOutcome } from './payment-events.js';
+export { createReconciler, type Reconciler } from './reconciler.js';
+export { createRefundService, outRefundNoFor, type RefundService } from './refund-service.js';

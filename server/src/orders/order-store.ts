@@ -1,0 +1,145 @@
+import type { Redis } from 'ioredis';
+import { ORDER_STATES, type OrderState } from '@tokentill/shared-types';
+import { redisScripts, type RedisKeys } from '../redis/index.js';
+import { TRANSITIONS, type OrderEvent } from './order-state.js';
+
+/** An order as stored: one Redis hash per order. Times are epoch milliseconds. */
+export interface OrderRecord {
+  id: string;
+  state: OrderState;
+  userKey: string;
+  tier: string;
+  tierTitle: string;
+  priceFen: number;
+  prompt: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Latest time the user can pay (WeChat Pay `time_expire`). */
+  payBy: number;
+  /** The payer's openid, sealed; erased once the order no longer needs it. */
+  sealedOpenid?: string;
+  prepayId?: string;
+  transactionId?: string;
+  /** How the payment became known: 'notify' (callback) or 'query' (confirm/reconciler). */
+  paidVia?: string;
+  outRefundNo?: string;
+  /** Why the order is being refunded: 'generation_failed' or 'paid_after_close'. */
+  refundReason?: string;
+  /** When WeChat Pay accepted the refund request (set once; later checks only query). */
+  refundSubmittedAt?: number;
+  /** Follow-up checks made so far (payment or refund), for backoff. */
+  checkAttempts?: number;
+  /** When each state was entered. */
+  at: Partial<Record<OrderState, number>>;
+}
+
+/** Fields written by the code (not the state machine). */
+export type OrderFields = Partial<
+  Pick<
+    OrderRecord,
+    | 'prepayId'
+    | 'transactionId'
+    | 'paidVia'
+    | 'outRefundNo'
+    | 'refundReason'
+    | 'refundSubmittedAt'
+    | 'checkAttempts'
+  >
+>;
+
+export type TransitionOutcome =
+  | { ok: true; from: OrderState; to: OrderState }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'invalid'; current: OrderState };
+
+export interface OrderStore {
+  create(order: Omit<OrderRecord, 'updatedAt' | 'at'>): Promise<void>;
+  get(id: string): Promise<OrderRecord | undefined>;
+  /** Applies `event` with one compare-and-set on the current state; `fields` are written in the same step. */
+  transition(id: string, event: OrderEvent, fields?: OrderFields): Promise<TransitionOutcome>;
+  setFields(id: string, fields: OrderFields): Promise<void>;
+  eraseSealedOpenid(id: string): Promise<void>;
+  /** The user's most recent orders, newest first. */
+  listForUser(userKey: string, limit: number): Promise<OrderRecord[]>;
+}
+
+const NUMBER_FIELDS = new Set([
+  'priceFen',
+  'createdAt',
+  'updatedAt',
+  'payBy',
+  'refundSubmittedAt',
+  'checkAttempts',
+]);
+
+function toRecord(hash: Record<string, string>): OrderRecord | undefined {
+  if (!hash['id'] || !hash['state']) return undefined;
+  const record: Record<string, unknown> = { at: {} };
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith('at:')) (record['at'] as Record<string, number>)[field.slice(3)] = Number(value);
+    else record[field] = NUMBER_FIELDS.has(field) ? Number(value) : value;
+  }
+  if (!(ORDER_STATES as readonly string[]).includes(hash['state'])) return undefined;
+  return record as unknown as OrderRecord;
+}
+
+function flatten(fields: OrderFields): string[] {
+  return Object.entries(fields).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
+}
+
+export function createOrderStore(
+  redis: Redis,
+  keys: RedisKeys,
+  options: { retentionSeconds: number },
+): OrderStore {
+  const scripts = redisScripts(redis);
+  return {
+    async create(order) {
+      const key = keys.order(order.id);
+      const fields: Record<string, string | number> = {};
+      for (const [k, v] of Object.entries(order)) if (v !== undefined) fields[k] = v as string | number;
+      fields['updatedAt'] = order.createdAt;
+      fields[`at:${order.state}`] = order.createdAt;
+      const userOrders = keys.userOrders(order.userKey);
+      // Two slots (order, user) on Cluster: not one transaction there; the user index is only a listing.
+      await redis
+        .multi()
+        .hset(key, fields)
+        .expire(key, options.retentionSeconds)
+        .zadd(userOrders, order.createdAt, order.id)
+        .expire(userOrders, options.retentionSeconds)
+        .exec();
+    },
+
+    async get(id) {
+      return toRecord(await redis.hgetall(keys.order(id)));
+    },
+
+    async transition(id, event, fields = {}) {
+      const rule = TRANSITIONS[event];
+      const result = (await scripts.run(
+        'transition',
+        [keys.order(id)],
+        [rule.from.join(','), rule.to, Date.now(), ...flatten(fields)],
+      )) as [number, string?];
+      if (result[0] === 1) return { ok: true, from: result[1] as OrderState, to: rule.to };
+      if (result[0] === -1) return { ok: false, reason: 'not_found' };
+      return { ok: false, reason: 'invalid', current: result[1] as OrderState };
+    },
+
+    async setFields(id, fields) {
+      const flat = flatten(fields);
+      if (flat.length > 0) await redis.hset(keys.order(id), ...flat);
+    },
+
+    async eraseSealedOpenid(id) {
+      await redis.hdel(keys.order(id), 'sealedOpenid');
+    },
+
+    async listForUser(userKey, limit) {
+      const ids = await redis.zrevrange(keys.userOrders(userKey), 0, limit - 1);
+      const hashes = await Promise.all(ids.map((id) => redis.hgetall(keys.order(id))));
+      return hashes.map(toRecord).filter((r): r is OrderRecord => r !== undefined);
+    },
+  };
+}

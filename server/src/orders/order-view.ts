@@ -1,0 +1,25 @@
+import type { OrderView } from '@tokentill/shared-types';
+import type { OrderRecord } from './order-store.js';
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** What the owner sees of an order: never the openid, the transaction id or internal bookkeeping. */
+export function toOrderView(order: OrderRecord): Omit<OrderView, 'chunks'> {
+  const view: Omit<OrderView, 'chunks'> = {
+    orderId: order.id,
+    state: order.state,
+    tier: order.tier,
+    tierTitle: order.tierTitle,
+    priceFen: order.priceFen,
+    prompt: order.prompt,
+    createdAt: new Date(order.createdAt).toISOString(),
+    updatedAt: new Date(order.updatedAt).toISOString(),
+  };
+  const paidAt = iso(order.at.PAID);
+  const completedAt = iso(order.at.COMPLETED);
+  const refundedAt = iso(order.at.REFUNDED);
+  if (paidAt) view.paidAt = paidAt;
+  if (completedAt) view.completedAt = completedAt;
+  if (refundedAt) view.refundedAt = refundedAt;
+  return view;
+}

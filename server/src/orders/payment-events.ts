@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import type { InferenceQueue } from '../jobs/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { RefundNotificationResource, Transaction } from '../payment/index.js';
+import type { RedisKeys } from '../redis/index.js';
+import type { ApplyEvent } from './order-transitions.js';
+import type { OrderRecord, OrderStore } from './order-store.js';
+import type { RefundService } from './refund-service.js';
+
+/** What happened to a paid transaction reported by a callback or a query. */
+export type PaymentOutcome =
+  'paid' | 'duplicate' | 'late_payment_refunding' | 'not_paid' | 'unknown_order' | 'mismatch';
+
+export interface PaymentEvents {
+  /**
+   * Credits a WeChat Pay transaction to its order: checks appid, mchid, amount and trade state against the stored
+   * order, then CREATED→PAID in one compare-and-set and enqueues the order's single inference job. Safe to call any
+   * number of times, concurrently, from callbacks, confirm and the reconciler.
+   */
+  applyTransaction(tx: Transaction, via: 'notify' | 'query'): Promise<PaymentOutcome>;
+  /** Applies a refund result (notification or query). */
+  applyRefund(
+    refund: Pick<RefundNotificationResource, 'out_trade_no' | 'out_refund_no' | 'refund_status'>,
+  ): Promise<'refunded' | 'refund_failed' | 'pending' | 'ignored'>;
+}
+
+export interface PaymentEventsDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: OrderStore;
+  applyEvent: ApplyEvent;
+  queue: InferenceQueue;
+  refunds: RefundService;
+  logger: Logger;
+  appid: string;
+  mchid: string;
+}
+
+/** Keeps at most this many anomalies for an operator to look at. */
+const ANOMALY_LOG_LENGTH = 1_000;
+
+export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
+  const { store, keys, redis, logger } = deps;
+
+  async function flagAnomaly(
+    order: OrderRecord | undefined,
+    tx: Transaction,
+    problem: string,
+  ): Promise<void> {
+    const entry = JSON.stringify({
+      at: new Date().toISOString(),
+      outTradeNo: tx.out_trade_no,
+      transactionId: tx.transaction_id,
+      problem,
+      expected: order ? { priceFen: order.priceFen, state: order.state } : undefined,
+      got: { appid: tx.appid, mchid: tx.mchid, total: tx.amount.total, tradeState: tx.trade_state },
+    });
+    await redis
+      .multi()
+      .lpush(keys.paymentAnomalies(), entry)
+      .ltrim(keys.paymentAnomalies(), 0, ANOMALY_LOG_LENGTH - 1)
+      .exec();
+    logger.warn(
+      { orderId: tx.out_trade_no, problem },
+      'payment notification does not match its order: flagged, not credited',
+    );
+  }
+
+  /** Marks the order's unpaid slot and payment check as done. */
+  async function settle(order: OrderRecord): Promise<void> {
+    await Promise.all([
+      redis.zrem(keys.userOpenOrders(order.userKey), order.id),
+      redis.zrem(keys.paymentChecks(), order.id),
+    ]);
+  }
+
+  return {
+    async applyTransaction(tx, via) {
+      if (tx.trade_state !== 'SUCCESS') return 'not_paid';
+      const order = await store.get(tx.out_trade_no);
+      if (!order) {
+        await flagAnomaly(undefined, tx, 'unknown out_trade_no');
+        return 'unknown_order';
+      }
+      const problems = [
+        tx.appid !== deps.appid && `appid ${tx.appid} is not ours`,
+        tx.mchid !== deps.mchid && `mchid ${tx.mchid} is not ours`,
+        tx.amount.total !== order.priceFen &&
+          `amount ${tx.amount.total} fen differs from the price ${order.priceFen} fen`,
+        !tx.transaction_id && 'no transaction_id',
+      ].filter((p): p is string => typeof p === 'string');
+      if (problems.length > 0) {
+        await flagAnomaly(order, tx, problems.join('; '));
+        return 'mismatch';
+      }
+
+      const paid = await deps.applyEvent(order.id, 'pay', { transactionId: tx.transaction_id, paidVia: via });
+      if (paid.ok) {
+        // The job is enqueued only after the compare-and-set won; a crash in between is healed by the retried
+        // callback or the reconciler, both of which land in the PAID branch below.
+        await deps.queue.enqueue(order.id);
+        await settle(order);
+        return 'paid';
+      }
+      if (!('current' in paid)) return 'unknown_order';
+      switch (paid.current) {
+        case 'PAID':
+          await deps.queue.enqueue(order.id); // idempotent: same job id
+          await settle(order);
+          return 'duplicate';
+        case 'CLOSED': {
+          // The user paid an order we had already closed (a race with expiry). Real money: refund it, never run it.
+          const refunding = await deps.refunds.request(order.id, 'paid_after_close', {
+            transactionId: tx.transaction_id,
+          });
+          await settle(order);
+          logger.warn({ orderId: order.id }, 'payment arrived after the order was closed: refunding');
+          return refunding ? 'late_payment_refunding' : 'duplicate';
+        }
+        default:
+          return 'duplicate';
+      }
+    },
+
+    async applyRefund(refund) {
+      const order = await store.get(refund.out_trade_no);
+      if (!order || order.outRefundNo !== refund.out_refund_no) {
+        logger.warn({ orderId: refund.out_trade_no }, 'refund result for an unknown refund: ignored');
+        return 'ignored';
+      }
+      if (refund.refund_status === 'SUCCESS') {
+        const done = await deps.applyEvent(order.id, 'refund_succeeded');
+        await redis.zrem(keys.refundChecks(), order.id);
+        return done.ok || ('current' in done && done.current === 'REFUNDED') ? 'refunded' : 'ignored';
+      }
+      if (refund.refund_status === 'CLOSED' || refund.refund_status === 'ABNORMAL') {
+        // ABNORMAL needs the user's bank details or an operator: stop retrying and surface it.
+        await deps.applyEvent(order.id, 'refund_failed');
+        await redis.zrem(keys.refundChecks(), order.id);
+        logger.error(
+          { orderId: order.id, status: refund.refund_status },
+          'refund did not complete: operator needed',
+        );
+        return 'refund_failed';
+      }
+      return 'pending';
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import type { Config } from './config.js';
+import type { Catalog } from './catalog/index.js';
+import { createOpenidVault } from './identity/openid-vault.js';
+import { createInferenceQueue, type InferenceQueue } from './jobs/index.js';
+import type { Merchant } from './merchant.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import {
+  createApplyEvent,
+  createOrderService,
+  createOrderStore,
+  createPaymentEvents,
+  createReconciler,
+  createRefundService,
+  type OrderService,
+  type OrderStore,
+  type PaymentEvents,
+  type Reconciler,
+} from './orders/index.js';
+import { buildRequestPaymentParams, createWxPayClient, type WxPayClient } from './payment/index.js';
+import { closeRedis, createRedis, type Redis, type RedisKeys } from './redis/index.js';
+import {
+  createSessionService,
+  createSessionStore,
+  type SessionService,
+  type SessionStore,
+} from './sessions/index.js';
+import { createWeChatApiClient, type WeChatApiClient } from './wechat/index.js';
+
+/** Where this instance reaches WeChat and where WeChat reaches it. */
+export interface Endpoints {
+  wxpayApiBase: string;
+  wechatApiBase: string;
+  /** Full URL of POST /api/pay/wxpay/notify as WeChat Pay calls it. */
+  notifyUrl: string;
+}
+
+/** The domain services of one process, built from config; `close()` releases what they own. */
+export interface Services {
+  catalog: Catalog;
+  merchant: Merchant;
+  wxpay: WxPayClient;
+  wechat: WeChatApiClient;
+  sessionStore: SessionStore;
+  sessions: SessionService;
+  orderStore: OrderStore;
+  orders: OrderService;
+  payments: PaymentEvents;
+  queue: InferenceQueue;
+  reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+export interface ServicesDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  metrics: Metrics;
+  redis: Redis;
+  keys: RedisKeys;
+  merchant: Merchant;
+  endpoints: Endpoints;
+  /** Injected into the WeChat clients (tests). Default: global fetch. */
+  fetch?: typeof globalThis.fetch;
+}
+
+export function createServices(deps: ServicesDeps): Services {
+  const { config, logger, metrics, redis, keys, merchant, endpoints } = deps;
+  const fetchImpl = deps.fetch ?? globalThis.fetch;
+
+  const wxpay = createWxPayClient({
+    mchid: merchant.mchid,
+    appid: merchant.appid,
+    merchantSerial: merchant.merchantSerial,
+    merchantPrivateKey: merchant.merchantPrivateKey,
+    ...(merchant.publicKeyId ? { wechatpaySerial: merchant.publicKeyId } : {}),
+    verifier: merchant.verifier,
+    apiBase: endpoints.wxpayApiBase,
+    fetch: fetchImpl,
+  });
+  const wechat = createWeChatApiClient({
+    appid: merchant.appid,
+    appsecret: merchant.appsecret,
+    apiBase: endpoints.wechatApiBase,
+    fetch: fetchImpl,
+  });
+  const vault = createOpenidVault(merchant.openidSecret);
+  const sessionStore = createSessionStore(redis, keys);
+  const orderStore = createOrderStore(redis, keys, {
+    retentionSeconds: config.ORDER_RETENTION_DAYS * 86_400,
+  });
+  const applyEvent = createApplyEvent(orderStore, metrics, logger);
+
+  // BullMQ gets its own connection: it must not share the command client's retry policy.
+  const queueConnection = createRedis(config.REDIS_URL, {
+    connectionName: 'tokentill-queue',
+    overrides: { maxRetriesPerRequest: null, enableAutoPipelining: false },
+  });
+  queueConnection.on('error', () => undefined); // reported through the main client and /readyz
+  const queue = createInferenceQueue(queueConnection, keys.queuePrefix);
+
+  // Refunds and payment events need each other (a late payment is refunded; a refund result is an event).
+  let payments: PaymentEvents | undefined;
+  const refunds = createRefundService({
+    redis,
+    keys,
+    store: orderStore,
+    applyEvent,
+    wxpay,
+    logger,
+    notifyUrl: endpoints.notifyUrl,
+    applyRefundResult: (refund) => (payments as PaymentEvents).applyRefund(refund),
+  });
+  payments = createPaymentEvents({
+    redis,
+    keys,
+    store: orderStore,
+    applyEvent,
+    queue,
+    refunds,
+    logger,
+    appid: merchant.appid,
+    mchid: merchant.mchid,
+  });
+  const orders = createOrderService({
+    redis,
+    keys,
+    store: orderStore,
+    catalog: config.catalog,
+    wxpay,
+    vault,
+    applyEvent,
+    payments,
+    logger,
+    notifyUrl: endpoints.notifyUrl,
+    limits: {
+      payWindowSeconds: config.ORDER_PAY_WINDOW_SECONDS,
+      ordersPerMinute: config.ORDERS_PER_MINUTE,
+      maxUnpaidOrders: config.MAX_UNPAID_ORDERS,
+    },
+    paymentParams: (prepayId) =>
+      buildRequestPaymentParams({
+        appid: merchant.appid,
+        prepayId,
+        merchantPrivateKey: merchant.merchantPrivateKey,
+      }),
+  });
+  const reconciler = createReconciler({
+    redis,
+    keys,
+    store: orderStore,
+    applyEvent,
+    wxpay,
+    payments,
+    refunds,
+    queue,
+    logger,
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    catalog: config.catalog,
+    merchant,
+    wxpay,
+    wechat,
+    sessionStore,
+    sessions: createSessionService({
+      wechat,
+      vault,
+      store: sessionStore,
+      ttlSeconds: config.SESSION_TTL_SECONDS,
+    }),
+    orderStore,
+    orders,
+    payments,
+    queue,
+    reconciler,
+    close: () =>
+      (closing ??= (async () => {
+        await reconciler.stop();
+        await queue.close();
+        await closeRedis(queueConnection);
+      })()),
+  };
+}
