@@ -98,8 +98,8 @@ export function createServices(deps: ServicesDeps): Services {
   queueConnection.on('error', () => undefined); // reported through the main client and /readyz
   const queue = createInferenceQueue(queueConnection, keys.queuePrefix);
 
-  // Refunds and payment events need each other (a late payment is refunded; a refund result is an event).
-  let payments: PaymentEvents | undefined;
+  // Refunds and payment events need each other (a late payment is refunded; a refund result is an event):
+  // the refund service reaches `payments` lazily, once both exist.
   const refunds = createRefundService({
     redis,
     keys,
@@ -108,9 +108,9 @@ export function createServices(deps: ServicesDeps): Services {
     wxpay,
     logger,
     notifyUrl: endpoints.notifyUrl,
-    applyRefundResult: (refund) => (payments as PaymentEvents).applyRefund(refund),
+    applyRefundResult: (refund) => payments.applyRefund(refund),
   });
-  payments = createPaymentEvents({
+  const payments = createPaymentEvents({
     redis,
     keys,
     store: orderStore,
