@@ -8,6 +8,10 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly orderTransitions: Counter<'from' | 'to'>;
+  /** Payment and refund notifications by outcome (paid, duplicate, bad_signature, amount_mismatch, …). */
+  readonly paymentNotifications: Counter<'kind' | 'outcome'>;
+  readonly paymentNotificationDuration: Histogram<'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -27,5 +31,31 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  const orderTransitions = new Counter({
+    name: 'tokentill_order_transitions_total',
+    help: 'Order state transitions, by previous and new state.',
+    labelNames: ['from', 'to'] as const,
+    registers: [registry],
+  });
+  const paymentNotifications = new Counter({
+    name: 'tokentill_payment_notifications_total',
+    help: 'WeChat Pay notifications received, by kind (transaction, refund, rejected) and outcome.',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const paymentNotificationDuration = new Histogram({
+    name: 'tokentill_payment_notification_ack_seconds',
+    help: 'Time from receiving a WeChat Pay notification to acknowledging it (WeChat waits at most 5 s).',
+    labelNames: ['outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    orderTransitions,
+    paymentNotifications,
+    paymentNotificationDuration,
+  };
 }

@@ -65,7 +65,7 @@ describe('POST /api/session', () => {
         const type = await redis.type(key);
         everything.push(key);
         if (type === 'hash') everything.push(JSON.stringify(await redis.hgetall(key)));
-        if (type === 'zset') everything.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+        if (type === 'zset') everything.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
       }
       expect(everything.join('\n')).toContain(session!.sealedOpenid);
       expect(everything.join('\n')).not.toContain(openid);
