@@ -1,0 +1,3 @@
+export { redactPii, type RedactPiiOptions, type RedactionResult } from './redact-pii.js';
+export { findPii, PII_KINDS, type PiiKind, type PiiSpan } from './pii-detectors.js';
+export { isPlausibleCardNumber, isValidResidentId, passesLuhn } from './checksums.js';
