@@ -1,26 +1,5 @@
 import { z } from 'zod';
-import { OrderIdSchema } from './ws-protocol.js';
-
-/**
- * The order state machine (DESIGN.md §2). `CLOSED → REFUNDING` exists for a payment that arrives after the order
- * was closed: the money is real, so it is refunded, never silently kept and never turned into an answer.
- */
-export const ORDER_STATES = [
-  'CREATED',
-  'PAID',
-  'GENERATING',
-  'COMPLETED',
-  'CLOSED',
-  'FAILED',
-  'REFUNDING',
-  'REFUNDED',
-  'REFUND_FAILED',
-] as const;
-export const OrderStateSchema = z.enum(ORDER_STATES);
-export type OrderState = z.infer<typeof OrderStateSchema>;
-
-/** States after which nothing more happens to an order without an operator. */
-export const FINAL_ORDER_STATES: readonly OrderState[] = ['COMPLETED', 'CLOSED', 'REFUNDED', 'REFUND_FAILED'];
+import { OrderIdSchema, OrderStateSchema } from './order-state.js';
 
 export const PaymentChannelSchema = z.enum(['wxpay']);
 export type PaymentChannel = z.infer<typeof PaymentChannelSchema>;
@@ -66,7 +45,12 @@ export const CreateOrderResponseSchema = z.object({
 });
 export type CreateOrderResponse = z.infer<typeof CreateOrderResponseSchema>;
 
-export const OrderChunkSchema = z.object({ seq: z.number().int().positive(), text: z.string() });
+/** One piece of the answer; `reset` entries mean "discard everything before this seq" (see WsResetSchema). */
+export const OrderChunkSchema = z.object({
+  seq: z.number().int().positive(),
+  text: z.string(),
+  reset: z.literal(true).optional(),
+});
 export type OrderChunk = z.infer<typeof OrderChunkSchema>;
 
 /** What the owner sees of an order. Timestamps are ISO 8601 strings. */
@@ -82,8 +66,12 @@ export const OrderViewSchema = z.object({
   paidAt: z.string().optional(),
   completedAt: z.string().optional(),
   refundedAt: z.string().optional(),
-  /** Present once delivery exists: the answer's chunks after `?after=N`. */
+  /** The answer's chunks after `?after=N` (all of them by default), in order. */
   chunks: z.array(OrderChunkSchema).optional(),
+  /** Tokens used and what they cost, once COMPLETED. */
+  usage: z
+    .object({ promptTokens: z.number().int(), completionTokens: z.number().int(), costFen: z.number() })
+    .optional(),
 });
 export type OrderView = z.infer<typeof OrderViewSchema>;
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './error-codes.js';
-
-/** Order ids are opaque, URL-safe strings. */
-export const OrderIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected an order id');
+import { OrderIdSchema, OrderStateSchema } from './order-state.js';
 
 /** Client → server: start (or resume) receiving an order's answer after chunk `after` (0 = from the start). */
 export const WsSubscribeSchema = z.object({
@@ -24,10 +22,23 @@ export const WsChunkSchema = z.object({
   text: z.string(),
 });
 
+/**
+ * The answer restarts from here: discard every chunk received before `seq`. Sent when a model failed after its
+ * first tokens (or a worker died mid-answer) and another attempt starts over, so two partial answers are never
+ * silently glued together.
+ */
+export const WsResetSchema = z.object({
+  type: z.literal('reset'),
+  orderId: OrderIdSchema,
+  seq: z.number().int().positive(),
+  reason: z.string(),
+});
+
+/** The order moved to a new state (e.g. PAID → GENERATING, or FAILED → REFUNDING). */
 export const WsStateSchema = z.object({
   type: z.literal('state'),
   orderId: OrderIdSchema,
-  state: z.string(),
+  state: OrderStateSchema,
 });
 
 export const WsDoneSchema = z.object({
@@ -46,6 +57,7 @@ export const WsErrorSchema = z.object({
 
 export const WsServerMessageSchema = z.discriminatedUnion('type', [
   WsChunkSchema,
+  WsResetSchema,
   WsStateSchema,
   WsDoneSchema,
   WsErrorSchema,
