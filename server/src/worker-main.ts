@@ -1,0 +1,56 @@
+import { ConfigError } from './config.js';
+import { merchantFromConfig, merchantFromSandbox } from './merchant.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { exitOnSignals, exitOnStartFailure, loadConfigOrExit } from './process-entry.js';
+import { closeRedis, createRedis, createRedisKeys } from './redis/index.js';
+import { loadOrCreateSandboxKeys } from './sandbox/index.js';
+import { NOTIFY_PATH } from './server.js';
+import { createServices } from './services.js';
+
+/**
+ * Worker process (`npm run worker`): the background work without HTTP — the reconciler that follows payments and
+ * refunds. Run any number of them beside API instances started with IN_PROCESS_WORKER=0. A worker calls WeChat
+ * at WXPAY_API_BASE / WECHAT_API_BASE: in sandbox mode, point them at an API instance's emulator.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'tokentill-worker' });
+  const missing = (['WXPAY_API_BASE', 'WECHAT_API_BASE', 'PUBLIC_BASE_URL'] as const).filter(
+    (n) => !config[n],
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing.map(
+        (n) => `${n}: required by a separate worker process (in sandbox mode: the API instance's URLs)`,
+      ),
+    );
+  }
+  const redis = createRedis(config.REDIS_URL, { connectionName: 'tokentill-worker' });
+  redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  const merchant = config.SANDBOX
+    ? merchantFromSandbox(await loadOrCreateSandboxKeys(config.SANDBOX_KEYS_DIR), config)
+    : merchantFromConfig(config);
+  const services = createServices({
+    config,
+    logger,
+    metrics: createMetrics(),
+    redis,
+    keys: createRedisKeys(config.REDIS_PREFIX),
+    merchant,
+    endpoints: {
+      wxpayApiBase: config.WXPAY_API_BASE as string,
+      wechatApiBase: config.WECHAT_API_BASE as string,
+      notifyUrl: `${config.PUBLIC_BASE_URL}${NOTIFY_PATH}`,
+    },
+  });
+  services.reconciler.start();
+  logger.info({ sandbox: config.SANDBOX }, 'TokenTill worker started');
+  exitOnSignals(async () => {
+    await services.close();
+    await closeRedis(redis);
+    logger.info('shutdown complete');
+  }, logger);
+}
+
+main().catch(exitOnStartFailure('TokenTill worker'));
