@@ -30,7 +30,9 @@ export function apiClient(baseUrl: string, token?: string) {
 
 /** Logs a sandbox user in: codes `<identity>.<nonce>` map to one stable openid per identity. */
 export async function login(baseUrl: string, identity = `user-${randomUUID()}`): Promise<string> {
-  const res = await apiClient(baseUrl).post<{ token: string }>('/api/session', { code: `${identity}.${randomUUID()}` });
+  const res = await apiClient(baseUrl).post<{ token: string }>('/api/session', {
+    code: `${identity}.${randomUUID()}`,
+  });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token;
 }
@@ -73,7 +75,11 @@ export async function waitForOrder(
 }
 
 /** Resolves when `check` returns true, polling every few ms. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

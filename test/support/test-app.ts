@@ -20,7 +20,11 @@ export interface TestApp {
  * sandbox merchant. Nothing listens and WeChat is never called: for tests of the HTTP layer itself. Flows that
  * need WeChat Pay use `startTestServer` (test/support/test-server.ts).
  */
-export async function buildTestApp(redis: Redis, keys: RedisKeys, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function buildTestApp(
+  redis: Redis,
+  keys: RedisKeys,
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestApp> {
   const lifecycle: Lifecycle = { draining: false };
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const logger = createLogger({ level: 'silent' });

@@ -19,7 +19,10 @@ export interface TestServer extends RunningServer {
  * Starts the real server in-process, in sandbox mode, on a free port, against the test Redis under a fresh key
  * prefix; notification retries run 1000× faster. The reconciler loop is off unless asked for: tests drive it.
  */
-export async function startTestServer(env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: NodeJS.ProcessEnv = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const prefix = `test:${randomUUID()}:`;
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -22,13 +22,20 @@ describe('the error envelope over HTTP', () => {
   });
 
   it('answers a malformed JSON body with 400 BAD_JSON', async () => {
-    const res = await (await agent()).post('/api/orders').set('content-type', 'application/json').send('{"prompt": ');
+    const res = await (
+      await agent()
+    )
+      .post('/api/orders')
+      .set('content-type', 'application/json')
+      .send('{"prompt": ');
     expect(res.status).toBe(400);
     expect(ErrorEnvelopeSchema.parse(res.body).error.code).toBe('BAD_JSON');
   });
 
   it('answers an oversized body with 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await (await agent())
+    const res = await (
+      await agent()
+    )
       .post('/api/orders')
       .set('content-type', 'application/json')
       .send(JSON.stringify({ prompt: 'x'.repeat(100_000) }));
