@@ -118,6 +118,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every setting the server reads (each is documented in .env.example). */
+export const SETTING_NAMES = Object.keys(EnvSchema.shape) as (keyof Env)[];
+
 export interface Config extends Env {
   readonly SANDBOX: boolean;
   /** Tiers, models and providers from TOKENTILL_CONFIG, with provider API keys resolved. */

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../server/src/config';
+import { ConfigError, SETTING_NAMES, loadConfig } from '../../server/src/config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -131,5 +131,12 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', REDIS_PREFIX: '' }).PORT).toBe(3000);
+  });
+
+  it('documents every setting in .env.example', () => {
+    const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+    const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    const undocumented = SETTING_NAMES.filter((name) => name !== 'NODE_ENV' && !documented.has(name));
+    expect(undocumented).toEqual([]);
   });
 });
