@@ -25,8 +25,8 @@ export interface AppDeps {
   metrics: Metrics;
   lifecycle: Lifecycle;
   services: Services;
-  /** The embedded WeChat Pay / WeChat API emulator (sandbox mode only): it reads raw bodies itself. */
-  sandbox?: Koa.Middleware;
+  /** The embedded emulators (sandbox mode only: WeChat Pay / WeChat API, mock model); they read raw bodies. */
+  sandbox?: Koa.Middleware[];
 }
 
 /** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE. Prompts are far smaller. */
@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler());
   app.use(notFound());
   // Routes that verify signatures over exact bytes come before the body parser, which would consume the stream.
-  if (deps.sandbox) app.use(deps.sandbox);
+  for (const middleware of deps.sandbox ?? []) app.use(middleware);
   app.use(rawBodyRouter.routes());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
   app.use(router.routes());

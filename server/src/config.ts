@@ -108,10 +108,17 @@ const EnvSchema = z.object({
   RECONCILE_INTERVAL_MS: positiveMs.default(1_000),
   /** 1 = this process also runs the background work (reconciler, and the inference worker); 0 = API only. */
   IN_PROCESS_WORKER: booleanFlag.default(true),
+  /** Orders one worker process generates at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().max(1000).default(32),
+  /** A worker silent for this long is presumed dead and its order handed to another worker (BullMQ lock). */
+  WORKER_LOCK_MS: positiveMs.default(30_000),
   /** Path of the tiers/models/providers file (JSON). Default: config/tokentill.sandbox.json (mock models). */
   TOKENTILL_CONFIG: z.string().min(1).optional(),
   /** Where the sandbox keeps its generated keys (merchant and platform key pairs, APIv3 key). */
   SANDBOX_KEYS_DIR: z.string().min(1).default('.sandbox'),
+  /** The sandbox mock model's pace: time to first token and tokens per second (a believable stream by default). */
+  SANDBOX_MODEL_TTFT_MS: z.coerce.number().int().min(0).default(400),
+  SANDBOX_MODEL_TOKENS_PER_SECOND: z.coerce.number().positive().default(30),
   /** Factor applied to WeChat Pay's notification retry schedule in the sandbox (1 = real 15 s, 15 s, 30 s, …). */
   SANDBOX_NOTIFY_SCALE: z.coerce.number({ message: 'expected a number' }).positive('expected > 0').default(1),
 });

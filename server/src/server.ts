@@ -17,6 +17,7 @@ import {
   type Sandbox,
 } from './sandbox/index.js';
 import { createServices, type Endpoints, type Services } from './services.js';
+import { DEFAULT_MOCK_MODEL_PREFIX, createMockModel, type MockModel } from './mock-model/index.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -42,16 +43,28 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-/** In sandbox mode the embedded emulator stands in for WeChat, reached at this server's own address. */
+/**
+ * In sandbox mode the embedded emulators stand in for WeChat and for the model providers, reached at this
+ * server's own address: the same wire protocols, so going live only changes URLs and keys.
+ */
 async function sandboxSetup(config: Readonly<Config>, url: string, logger: Logger) {
   const keys = await loadOrCreateSandboxKeys(config.SANDBOX_KEYS_DIR);
   const sandbox: Sandbox = createSandbox({ keys, notifyScale: config.SANDBOX_NOTIFY_SCALE, logger });
-  const merchant = merchantFromSandbox(keys, config);
+  const sandboxModels = [...config.catalog.models.values()].filter(
+    (m) => config.catalog.providers.get(m.provider)?.baseURL === 'sandbox',
+  );
+  const mockModel = createMockModel({
+    models: Object.fromEntries(sandboxModels.map((m) => [m.model, {}])),
+    ttftMs: config.SANDBOX_MODEL_TTFT_MS,
+    tokensPerSecond: config.SANDBOX_MODEL_TOKENS_PER_SECOND,
+  });
   return {
     sandbox,
-    merchant,
+    mockModel,
+    merchant: merchantFromSandbox(keys, config),
     wxpayApiBase: config.WXPAY_API_BASE ?? `${url}${WXPAY_SANDBOX_PREFIX}`,
     wechatApiBase: config.WECHAT_API_BASE ?? `${url}${WECHAT_SANDBOX_PREFIX}`,
+    sandboxModelBase: `${url}${DEFAULT_MOCK_MODEL_PREFIX}/v1`,
   };
 }
 
@@ -84,10 +97,11 @@ export async function startServer(
 
   let merchant: Merchant;
   let sandbox: Sandbox | undefined;
-  let bases: Pick<Endpoints, 'wxpayApiBase' | 'wechatApiBase'>;
+  let mockModel: MockModel | undefined;
+  let bases: Pick<Endpoints, 'wxpayApiBase' | 'wechatApiBase' | 'sandboxModelBase'>;
   if (config.SANDBOX) {
     const setup = await sandboxSetup(config, url, logger);
-    ({ sandbox, merchant } = setup);
+    ({ sandbox, merchant, mockModel } = setup);
     bases = setup;
   } else {
     merchant = merchantFromConfig(config);
@@ -116,10 +130,11 @@ export async function startServer(
     metrics,
     lifecycle,
     services,
-    ...(sandbox ? { sandbox: sandbox.middleware } : {}),
+    // The mock model first: the WeChat emulator answers everything else under /sandbox/ (404 included).
+    ...(sandbox && mockModel ? { sandbox: [mockModel.middleware, sandbox.middleware] } : {}),
   });
   server.on('request', app.callback());
-  if (config.IN_PROCESS_WORKER) services.reconciler.start();
+  if (config.IN_PROCESS_WORKER) await services.startBackgroundWork();
 
   logger.info(
     {
@@ -136,6 +151,8 @@ export async function startServer(
   async function drain(): Promise<void> {
     lifecycle.draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Mock model streams in flight would otherwise hold connections open until the drain times out.
+    const mockClosed = mockModel?.close();
     // Keep-alive connections with no request in flight would hold close() open until they time out.
     server.closeIdleConnections();
     const timer = setTimeout(() => {
@@ -146,9 +163,9 @@ export async function startServer(
       server.closeAllConnections();
     }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    await Promise.all([gateway.close(), closed]);
-    clearTimeout(timer);
     await services.close();
+    await Promise.all([gateway.close(), closed, mockClosed]);
+    clearTimeout(timer);
     await sandbox?.close();
     await closeRedis(redis);
     logger.info('shutdown complete');

@@ -26,11 +26,20 @@ import {
   type SessionStore,
 } from './sessions/index.js';
 import { createWeChatApiClient, type WeChatApiClient } from './wechat/index.js';
+import { createAnswerStreamStore, type AnswerStreamStore } from './delivery/index.js';
+import {
+  createInferenceWorker,
+  createModelRouter,
+  type InferenceWorker,
+  type ModelRouter,
+} from './inference/index.js';
 
-/** Where this instance reaches WeChat and where WeChat reaches it. */
+/** Where this instance reaches WeChat and the sandbox model, and where WeChat reaches it. */
 export interface Endpoints {
   wxpayApiBase: string;
   wechatApiBase: string;
+  /** Base URL of the embedded mock model (providers whose baseURL is "sandbox"). */
+  sandboxModelBase?: string;
   /** Full URL of POST /api/pay/wxpay/notify as WeChat Pay calls it. */
   notifyUrl: string;
 }
@@ -48,6 +57,10 @@ export interface Services {
   payments: PaymentEvents;
   queue: InferenceQueue;
   reconciler: Reconciler;
+  answers: AnswerStreamStore;
+  router: ModelRouter;
+  /** Starts the background work of this process: the reconciler and an inference worker. */
+  startBackgroundWork(options?: { lockDurationMs?: number; stalledIntervalMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -157,6 +170,44 @@ export function createServices(deps: ServicesDeps): Services {
     intervalMs: config.RECONCILE_INTERVAL_MS,
   });
 
+  const answers = createAnswerStreamStore(redis, keys);
+  const router = createModelRouter({
+    catalog: config.catalog,
+    logger,
+    ...(endpoints.sandboxModelBase ? { sandboxBaseURL: endpoints.sandboxModelBase } : {}),
+  });
+
+  let worker: InferenceWorker | undefined;
+  let workerConnection: Redis | undefined;
+  async function startBackgroundWork(options: { lockDurationMs?: number; stalledIntervalMs?: number } = {}) {
+    if (worker) return;
+    // BullMQ workers block on their connection: one of their own.
+    workerConnection = createRedis(config.REDIS_URL, {
+      connectionName: 'tokentill-worker',
+      overrides: { maxRetriesPerRequest: null, enableAutoPipelining: false },
+    });
+    workerConnection.on('error', () => undefined);
+    worker = createInferenceWorker({
+      connection: workerConnection,
+      queuePrefix: keys.queuePrefix,
+      store: orderStore,
+      answers,
+      applyEvent,
+      refunds,
+      router,
+      catalog: config.catalog,
+      vault,
+      metrics,
+      logger,
+      concurrency: config.WORKER_CONCURRENCY,
+      closeGraceMs: Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1_000),
+      lockDurationMs: config.WORKER_LOCK_MS,
+      ...options,
+    });
+    await worker.ready();
+    reconciler.start();
+  }
+
   let closing: Promise<void> | undefined;
   return {
     catalog: config.catalog,
@@ -175,9 +226,14 @@ export function createServices(deps: ServicesDeps): Services {
     payments,
     queue,
     reconciler,
+    answers,
+    router,
+    startBackgroundWork,
     close: () =>
       (closing ??= (async () => {
         await reconciler.stop();
+        await worker?.close();
+        if (workerConnection) await closeRedis(workerConnection);
         await queue.close();
         await closeRedis(queueConnection);
       })()),

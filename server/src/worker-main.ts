@@ -4,14 +4,16 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { exitOnSignals, exitOnStartFailure, loadConfigOrExit } from './process-entry.js';
 import { closeRedis, createRedis, createRedisKeys } from './redis/index.js';
+import { DEFAULT_MOCK_MODEL_PREFIX } from './mock-model/index.js';
 import { loadOrCreateSandboxKeys } from './sandbox/index.js';
 import { NOTIFY_PATH } from './server.js';
 import { createServices } from './services.js';
 
 /**
- * Worker process (`npm run worker`): the background work without HTTP — the reconciler that follows payments and
- * refunds. Run any number of them beside API instances started with IN_PROCESS_WORKER=0. A worker calls WeChat
- * at WXPAY_API_BASE / WECHAT_API_BASE: in sandbox mode, point them at an API instance's emulator.
+ * Worker process (`npm run worker`): the background work without HTTP — the inference worker that turns paid
+ * orders into answers, and the reconciler that follows payments and refunds. Run any number of them beside API
+ * instances started with IN_PROCESS_WORKER=0. A worker calls WeChat at WXPAY_API_BASE / WECHAT_API_BASE and,
+ * in sandbox mode, the mock model at PUBLIC_BASE_URL: point them at an API instance.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -42,9 +44,12 @@ async function main(): Promise<void> {
       wxpayApiBase: config.WXPAY_API_BASE as string,
       wechatApiBase: config.WECHAT_API_BASE as string,
       notifyUrl: `${config.PUBLIC_BASE_URL}${NOTIFY_PATH}`,
+      ...(config.SANDBOX
+        ? { sandboxModelBase: `${config.PUBLIC_BASE_URL}${DEFAULT_MOCK_MODEL_PREFIX}/v1` }
+        : {}),
     },
   });
-  services.reconciler.start();
+  await services.startBackgroundWork();
   logger.info({ sandbox: config.SANDBOX }, 'TokenTill worker started');
   exitOnSignals(async () => {
     await services.close();

@@ -17,7 +17,8 @@ export interface TestServer extends RunningServer {
 
 /**
  * Starts the real server in-process, in sandbox mode, on a free port, against the test Redis under a fresh key
- * prefix; notification retries run 1000× faster. The reconciler loop is off unless asked for: tests drive it.
+ * prefix; notification retries run 1000× faster and the mock model streams fast. Background work (reconciler,
+ * inference worker) is off unless a test starts it with `services.startBackgroundWork()` or drives it.
  */
 export async function startTestServer(
   env: NodeJS.ProcessEnv = {},
@@ -34,6 +35,8 @@ export async function startTestServer(
     REDIS_URL: process.env['REDIS_URL'] || DEFAULT_REDIS_URL,
     REDIS_PREFIX: prefix,
     IN_PROCESS_WORKER: '0',
+    SANDBOX_MODEL_TTFT_MS: '5',
+    SANDBOX_MODEL_TOKENS_PER_SECOND: '5000',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     ...env,
   });

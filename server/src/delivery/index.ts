@@ -1,1 +1,7 @@
 export { createWsGateway, type WsGateway, type WsGatewayOptions } from './ws-gateway.js';
+export {
+  createAnswerStreamStore,
+  parseAnswerEntry,
+  type AnswerEntry,
+  type AnswerStreamStore,
+} from './answer-stream-store.js';

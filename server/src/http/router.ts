@@ -14,7 +14,7 @@ export function createRouter(deps: AppDeps): Router {
     healthRoutes(deps),
     tierRoutes(services.catalog),
     sessionRoutes({ sessions: services.sessions, sessionStore: services.sessionStore }),
-    orderRoutes({ orders: services.orders, sessionStore: services.sessionStore }),
+    orderRoutes({ orders: services.orders, sessionStore: services.sessionStore, answers: services.answers }),
   ]) {
     router.use(child.routes());
   }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ORDER_STATES, type OrderState } from '@tokentill/shared-types';
+import { FINAL_ORDER_STATES, ORDER_STATES, type OrderState } from '@tokentill/shared-types';
 import { redisScripts, type RedisKeys } from '../redis/index.js';
 import { TRANSITIONS, type OrderEvent } from './order-state.js';
 
@@ -29,6 +29,15 @@ export interface OrderRecord {
   refundSubmittedAt?: number;
   /** Follow-up checks made so far (payment or refund), for backoff. */
   checkAttempts?: number;
+  /** The model that answered, its token usage and what it cost (fen, 4 decimals). */
+  model?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  /** True when the provider reported no usage and it was estimated from the text. */
+  usageEstimated?: string;
+  costFen?: number;
+  /** 'canary' when the tier's staged-rollout chain answered. */
+  route?: string;
   /** When each state was entered. */
   at: Partial<Record<OrderState, number>>;
 }
@@ -44,19 +53,42 @@ export type OrderFields = Partial<
     | 'refundReason'
     | 'refundSubmittedAt'
     | 'checkAttempts'
+    | 'model'
+    | 'promptTokens'
+    | 'completionTokens'
+    | 'usageEstimated'
+    | 'costFen'
+    | 'route'
   >
 >;
 
 export type TransitionOutcome =
-  | { ok: true; from: OrderState; to: OrderState }
+  | { ok: true; from: OrderState; to: OrderState; seq: number }
   | { ok: false; reason: 'not_found' }
-  | { ok: false; reason: 'invalid'; current: OrderState };
+  | { ok: false; reason: 'invalid'; current: OrderState }
+  | { ok: false; reason: 'stale_attempt'; currentAttempt: number };
+
+export type GenerationStart =
+  | { ok: true; attempt: number; resumed: boolean; resetSeq: number | undefined }
+  | { ok: false; state: OrderState | undefined };
+
+export interface TransitionOptions {
+  /** Written in the same step as the state change. */
+  fields?: OrderFields;
+  /** Only if this generation attempt still owns the order (fences a worker that lost its job). */
+  attempt?: number;
+}
 
 export interface OrderStore {
   create(order: Omit<OrderRecord, 'updatedAt' | 'at'>): Promise<void>;
   get(id: string): Promise<OrderRecord | undefined>;
-  /** Applies `event` with one compare-and-set on the current state; `fields` are written in the same step. */
-  transition(id: string, event: OrderEvent, fields?: OrderFields): Promise<TransitionOutcome>;
+  /** Applies `event` with one compare-and-set on the current state, and appends it to the answer stream. */
+  transition(id: string, event: OrderEvent, options?: TransitionOptions): Promise<TransitionOutcome>;
+  /**
+   * A worker takes the order's generation: PAID → GENERATING (attempt 1), or a new attempt on an order already
+   * GENERATING whose previous worker died. `resetSeq` is set when the old attempt's text had to be discarded.
+   */
+  startGeneration(id: string): Promise<GenerationStart>;
   setFields(id: string, fields: OrderFields): Promise<void>;
   eraseSealedOpenid(id: string): Promise<void>;
   /** The user's most recent orders, newest first. */
@@ -70,6 +102,9 @@ const NUMBER_FIELDS = new Set([
   'payBy',
   'refundSubmittedAt',
   'checkAttempts',
+  'promptTokens',
+  'completionTokens',
+  'costFen',
 ]);
 
 function toRecord(hash: Record<string, string>): OrderRecord | undefined {
@@ -115,16 +150,48 @@ export function createOrderStore(
       return toRecord(await redis.hgetall(keys.order(id)));
     },
 
-    async transition(id, event, fields = {}) {
+    async transition(id, event, { fields = {}, attempt } = {}) {
       const rule = TRANSITIONS[event];
+      const final = FINAL_ORDER_STATES.includes(rule.to);
       const result = (await scripts.run(
         'transition',
-        [keys.order(id)],
-        [rule.from.join(','), rule.to, Date.now(), ...flatten(fields)],
-      )) as [number, string?];
-      if (result[0] === 1) return { ok: true, from: result[1] as OrderState, to: rule.to };
-      if (result[0] === -1) return { ok: false, reason: 'not_found' };
-      return { ok: false, reason: 'invalid', current: result[1] as OrderState };
+        [keys.order(id), keys.orderStream(id)],
+        [
+          rule.from.join(','),
+          rule.to,
+          Date.now(),
+          attempt === undefined ? '' : attempt,
+          final ? options.retentionSeconds : 0,
+          ...flatten(fields),
+        ],
+      )) as [number, string?, number?];
+      switch (result[0]) {
+        case 1:
+          return { ok: true, from: result[1] as OrderState, to: rule.to, seq: Number(result[2]) };
+        case -1:
+          return { ok: false, reason: 'not_found' };
+        case -3:
+          return { ok: false, reason: 'stale_attempt', currentAttempt: Number(result[1]) };
+        default:
+          return { ok: false, reason: 'invalid', current: result[1] as OrderState };
+      }
+    },
+
+    async startGeneration(id) {
+      const result = (await scripts.run(
+        'startGeneration',
+        [keys.order(id), keys.orderStream(id)],
+        [Date.now()],
+      )) as [number, number | string];
+      if (result[0] < 0)
+        return { ok: false, state: result[0] === -2 ? (result[1] as OrderState) : undefined };
+      const resetSeq = Number(result[1]);
+      return {
+        ok: true,
+        attempt: result[0],
+        resumed: result[0] > 1,
+        resetSeq: resetSeq > 0 ? resetSeq : undefined,
+      };
     },
 
     async setFields(id, fields) {

@@ -18,6 +18,17 @@ export function toOrderView(order: OrderRecord): Omit<OrderView, 'chunks'> {
   const paidAt = iso(order.at.PAID);
   const completedAt = iso(order.at.COMPLETED);
   const refundedAt = iso(order.at.REFUNDED);
+  if (
+    order.promptTokens !== undefined &&
+    order.completionTokens !== undefined &&
+    order.costFen !== undefined
+  ) {
+    view.usage = {
+      promptTokens: order.promptTokens,
+      completionTokens: order.completionTokens,
+      costFen: order.costFen,
+    };
+  }
   if (paidAt) view.paidAt = paidAt;
   if (completedAt) view.completedAt = completedAt;
   if (refundedAt) view.refundedAt = refundedAt;

@@ -94,7 +94,9 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
         return 'mismatch';
       }
 
-      const paid = await deps.applyEvent(order.id, 'pay', { transactionId: tx.transaction_id, paidVia: via });
+      const paid = await deps.applyEvent(order.id, 'pay', {
+        fields: { transactionId: tx.transaction_id, paidVia: via },
+      });
       if (paid.ok) {
         // The job is enqueued only after the compare-and-set won; a crash in between is healed by the retried
         // callback or the reconciler, both of which land in the PAID branch below.

@@ -51,10 +51,7 @@ export function createRefundService(deps: RefundServiceDeps): RefundService {
   return {
     async request(orderId, reason, fields = {}) {
       const outcome = await deps.applyEvent(orderId, 'request_refund', {
-        ...fields,
-        outRefundNo: outRefundNoFor(orderId),
-        refundReason: reason,
-        checkAttempts: 0,
+        fields: { ...fields, outRefundNo: outRefundNoFor(orderId), refundReason: reason, checkAttempts: 0 },
       });
       if (!outcome.ok) return false;
       await schedule(orderId, Date.now());

@@ -7,7 +7,9 @@ import type { Redis } from 'ioredis';
  * is named `<name>-<numberOfKeys>.lua` and starts with its contract.
  */
 const SCRIPTS = {
-  transition: 'transition-1.lua',
+  transition: 'transition-2.lua',
+  startGeneration: 'start-generation-2.lua',
+  appendAnswer: 'append-answer-2.lua',
   claimDue: 'claim-due-1.lua',
   reserveOpenOrder: 'reserve-open-order-1.lua',
 } as const;

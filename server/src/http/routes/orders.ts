@@ -3,18 +3,33 @@ import {
   CreateOrderRequestSchema,
   OrderQuerySchema,
   type ConfirmOrderResponse,
+  type OrderChunk,
   type OrderListResponse,
   type OrderView,
 } from '@tokentill/shared-types';
 import { toOrderView, type OrderService } from '../../orders/index.js';
+import type { AnswerEntry, AnswerStreamStore } from '../../delivery/index.js';
 import type { SessionStore } from '../../sessions/index.js';
 import { authenticate, sessionOf } from '../middleware/authenticate.js';
 import { parseBody, parseQuery } from '../middleware/validate.js';
 
 const LIST_LIMIT = 20;
 
+/** Stream entries as the API's chunks: text, and resets (state changes are in the view's `state`). */
+function toChunks(entries: AnswerEntry[]): OrderChunk[] {
+  return entries.flatMap((e): OrderChunk[] => {
+    if (e.kind === 'text') return [{ seq: e.seq, text: e.text }];
+    if (e.kind === 'reset') return [{ seq: e.seq, text: '', reset: true }];
+    return [];
+  });
+}
+
 /** The orders API: create, read (owner only), list, confirm payment. Every route needs a session. */
-export function orderRoutes(deps: { orders: OrderService; sessionStore: SessionStore }): Router {
+export function orderRoutes(deps: {
+  orders: OrderService;
+  sessionStore: SessionStore;
+  answers: AnswerStreamStore;
+}): Router {
   const router = new Router();
   router.use('/api/orders', authenticate(deps.sessionStore));
 
@@ -31,9 +46,11 @@ export function orderRoutes(deps: { orders: OrderService; sessionStore: SessionS
   });
 
   router.get('/api/orders/:id', async (ctx) => {
-    parseQuery(ctx, OrderQuerySchema);
+    // Polling clients pass the last seq they have; they get the same chunks a socket subscriber would.
+    const { after } = parseQuery(ctx, OrderQuerySchema);
     const order = await deps.orders.getOwned(sessionOf(ctx.state), ctx.params['id'] ?? '');
-    const body: OrderView = toOrderView(order);
+    const entries = await deps.answers.read(order.id, after);
+    const body: OrderView = { ...toOrderView(order), chunks: toChunks(entries) };
     ctx.body = body;
   });
 

@@ -1,0 +1,167 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Catalog } from '../catalog/index.js';
+import type { AnswerStreamStore } from '../delivery/index.js';
+import type { OpenidVault } from '../identity/openid-vault.js';
+import { INFERENCE_QUEUE, type InferenceJobData } from '../jobs/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ApplyEvent, OrderStore, RefundService } from '../orders/index.js';
+import { createAnswerBatcher } from './answer-batcher.js';
+import { redactPii } from './redaction/index.js';
+import type { ChatMessage, ModelRouter } from './router/index.js';
+
+export interface InferenceWorkerDeps {
+  connection: Redis;
+  queuePrefix: string;
+  store: OrderStore;
+  answers: AnswerStreamStore;
+  applyEvent: ApplyEvent;
+  refunds: RefundService;
+  router: ModelRouter;
+  catalog: Catalog;
+  vault: OpenidVault;
+  metrics: Metrics;
+  logger: Logger;
+  concurrency: number;
+  /** How long a job's lock lives without renewal; a worker silent for longer is presumed dead and its job retried. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** On close, how long running generations may finish before they are aborted (and retried elsewhere). */
+  closeGraceMs?: number;
+  /** Called once an order reached COMPLETED (delivery hooks: subscribe messages). */
+  onCompleted?: (orderId: string) => Promise<void>;
+}
+
+export interface InferenceWorker {
+  /** Resolves once the worker is connected and taking jobs. */
+  ready(): Promise<void>;
+  /** Stops taking jobs and waits for running ones (they finish or are retried elsewhere). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Thrown inside a job when another attempt has taken the order over: this worker must stop writing. */
+class FencedOut extends Error {}
+
+/**
+ * Turns paid orders into answers: PAID → GENERATING, prompt redacted, the tier's model chain streamed through
+ * the router into the order's answer stream, then COMPLETED with usage and cost — or FAILED and refunded when the
+ * whole chain fails. A job retried after a worker died resumes the order as a new, fenced attempt: the old
+ * attempt's partial text is reset, never glued to the new one, and only one attempt can complete.
+ */
+export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorker {
+  const { store, answers, logger } = deps;
+  const controllers = new Set<AbortController>();
+
+  async function generate(orderId: string): Promise<void> {
+    const start = await store.startGeneration(orderId);
+    if (!start.ok) {
+      // Already answered, refunded, or never paid: a duplicate or stale job is a no-op.
+      logger.info({ orderId, state: start.state }, 'inference job skipped');
+      return;
+    }
+    const { attempt } = start;
+    if (start.resumed) logger.warn({ orderId, attempt }, 'resuming an order whose previous worker stopped');
+    else deps.metrics.orderTransitions.inc({ from: 'PAID', to: 'GENERATING' });
+
+    const order = await store.get(orderId);
+    const tier = order && deps.catalog.tiers.get(order.tier);
+    if (!order || !tier) throw new Error(`order ${orderId} or its tier is gone`);
+    const openid = order.sealedOpenid ? deps.vault.open(order.sealedOpenid) : undefined;
+    const redacted = redactPii(order.prompt, openid ? { openid } : {});
+    const messages: ChatMessage[] = [
+      ...(tier.systemPrompt ? [{ role: 'system' as const, content: tier.systemPrompt }] : []),
+      { role: 'user', content: redacted.text },
+    ];
+
+    // Whether subscribers have seen text of the current model: only then does a restart need a visible reset.
+    let published = false;
+    const write = async (entry: { text: string } | { reset: string }) => {
+      if ((await answers.append(orderId, attempt, entry)) === undefined) throw new FencedOut();
+      published = 'text' in entry;
+    };
+    const batcher = createAnswerBatcher((text) => write({ text }));
+    const controller = new AbortController();
+    controllers.add(controller);
+    try {
+      const result = await deps.router.route(
+        { orderId, tierId: tier.id, messages, signal: controller.signal },
+        {
+          onText: (text) => batcher.push(text),
+          onRestart: async ({ reason }) => {
+            batcher.cancel();
+            if (published) await write({ reset: reason });
+          },
+        },
+      );
+      if (controller.signal.aborted) throw new Error('worker shutting down'); // the job is retried elsewhere
+      await batcher.flush();
+      if (result.ok) {
+        await deps.applyEvent(orderId, 'complete', {
+          attempt,
+          fields: {
+            model: result.model,
+            promptTokens: result.usage.promptTokens,
+            completionTokens: result.usage.completionTokens,
+            usageEstimated: String(result.usage.estimated),
+            costFen: result.costFen,
+            route: result.canary ? 'canary' : 'main',
+          },
+        });
+        await deps.onCompleted?.(orderId);
+      } else {
+        logger.error({ orderId, attempts: result.attempts }, 'every model of the tier failed: refunding');
+        const failed = await deps.applyEvent(orderId, 'fail', { attempt });
+        if (failed.ok) await deps.refunds.request(orderId, 'generation_failed');
+      }
+      await store.eraseSealedOpenid(orderId);
+    } catch (err) {
+      batcher.cancel();
+      if (err instanceof FencedOut) {
+        logger.warn({ orderId, attempt }, 'another attempt took this order over; stopping');
+        return;
+      }
+      throw err;
+    } finally {
+      controllers.delete(controller);
+    }
+  }
+
+  const worker = new Worker<InferenceJobData>(
+    INFERENCE_QUEUE,
+    (job: Job<InferenceJobData>) => generate(job.data.orderId),
+    {
+      connection: deps.connection,
+      prefix: deps.queuePrefix,
+      concurrency: deps.concurrency,
+      lockDuration: deps.lockDurationMs ?? 30_000,
+      // Stalled jobs are looked for once per lock period, so a dead worker's order waits at most ~2 locks.
+      stalledInterval: deps.stalledIntervalMs ?? deps.lockDurationMs ?? 30_000,
+      // A job whose worker died is retried (maxStalledCount) rather than failed: the order is paid.
+      maxStalledCount: 3,
+    },
+  );
+  worker.on('failed', (job, err) =>
+    logger.warn(
+      { orderId: job?.data.orderId, err: { message: err.message } },
+      'inference job failed; it will be retried',
+    ),
+  );
+  worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'inference worker error'));
+
+  let closing: Promise<void> | undefined;
+  return {
+    ready: () => worker.waitUntilReady().then(() => undefined),
+    close: () =>
+      (closing ??= (async () => {
+        const closed = worker.close();
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise((resolve) => (timer = setTimeout(resolve, deps.closeGraceMs ?? 5_000)));
+        await Promise.race([closed, grace]);
+        clearTimeout(timer);
+        // Whatever still runs is cut short; its job is retried by another worker, which resets the answer.
+        for (const controller of controllers) controller.abort();
+        await closed;
+      })()),
+  };
+}

@@ -1,0 +1,36 @@
+--[[
+  A worker takes an order's generation: PAID → GENERATING for the first attempt, or, when the order is already
+  GENERATING (the previous worker died or lost its job), a new attempt that fences the old one out. If the old
+  attempt had streamed text, a reset entry tells subscribers to discard it: the answer starts over visibly.
+
+  Input:
+    KEYS[1] order hash key
+    KEYS[2] order answer stream key (same hash slot)
+
+    ARGV[1] now, epoch milliseconds
+
+  Output:
+    { attempt, resetSeq }  this worker's attempt number; resetSeq is the reset entry's seq, or 0 if none
+    { -1 }                 no such order
+    { -2, state }          the order is in no state to generate (not paid, or already answered)
+]]
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then
+  return { -1 }
+end
+if state ~= 'PAID' and state ~= 'GENERATING' then
+  return { -2, state }
+end
+
+local attempt = redis.call('HINCRBY', KEYS[1], 'attempt', 1)
+local resetSeq = 0
+if state == 'PAID' then
+  redis.call('HSET', KEYS[1], 'state', 'GENERATING', 'updatedAt', ARGV[1], 'at:GENERATING', ARGV[1])
+  local seq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
+  redis.call('XADD', KEYS[2], '0-' .. seq, 'k', 's', 'v', 'GENERATING')
+elseif redis.call('HGET', KEYS[1], 'hasText') == '1' then
+  resetSeq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
+  redis.call('XADD', KEYS[2], '0-' .. resetSeq, 'k', 'r', 'v', 'worker_restart')
+  redis.call('HSET', KEYS[1], 'hasText', '0')
+end
+return { attempt, resetSeq }

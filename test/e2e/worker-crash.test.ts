@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { OrderView } from '@tokentill/shared-types';
+import { apiClient, createOrder, eventually, login, sandboxPay, waitForOrder } from '../support/api-client';
+import { deletePrefix } from '../support/test-redis';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { closeRedis, createRedis } from '../../server/src/redis';
+import { expectedMockAnswer } from '../../server/src/mock-model';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * A worker process is killed (SIGKILL) in the middle of an answer. Another worker must pick the order up, say
+ * visibly that the answer restarts, and complete it exactly once.
+ */
+let server: TestServer;
+let redis: Redis;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  // A slow model, so the kill lands mid-answer.
+  server = await startTestServer({ SANDBOX_MODEL_TOKENS_PER_SECOND: '40', SANDBOX_MODEL_TTFT_MS: '50' });
+  redis = createRedis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+});
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await server.close();
+  await deletePrefix(redis, server.prefix);
+  await closeRedis(redis);
+});
+
+function startWorkerProcess(): ChildProcess {
+  const proc = spawn(
+    process.execPath,
+    ['--conditions=@tokentill/source', '--import', 'tsx', join(ROOT, 'server/src/worker-main.ts')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env['PATH'],
+        SANDBOX: '1',
+        SANDBOX_KEYS_DIR: server.config.SANDBOX_KEYS_DIR,
+        REDIS_URL: server.config.REDIS_URL,
+        REDIS_PREFIX: server.prefix,
+        PUBLIC_BASE_URL: server.url,
+        WXPAY_API_BASE: `${server.url}/sandbox/wxpay`,
+        WECHAT_API_BASE: `${server.url}/sandbox/wechat`,
+        WORKER_LOCK_MS: '1000',
+        LOG_LEVEL: 'warn',
+      },
+    },
+  );
+  proc.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+  return proc;
+}
+
+it('completes an order exactly once after its worker is killed mid-answer', async () => {
+  child = startWorkerProcess();
+  const token = await login(server.url);
+  const prompt = '详细介绍一下太阳系的八大行星';
+  const { orderId } = await createOrder(server.url, token, { prompt });
+  await sandboxPay(server.url, orderId);
+
+  // Wait until the first worker has published part of the answer, then kill it without warning.
+  await eventually(
+    async () =>
+      ((await apiClient(server.url, token).get<OrderView>(`/api/orders/${orderId}`)).body.chunks ?? [])
+        .length >= 2,
+    20_000,
+    'the first worker to stream text',
+  );
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child!.once('exit', resolve));
+  const partial = (await server.services.answers.read(orderId, 0)).filter((e) => e.kind === 'text');
+  expect(partial.length).toBeGreaterThan(0);
+
+  // A second worker takes over once the dead one's lock expires.
+  await server.services.startBackgroundWork({ lockDurationMs: 1_000 });
+  const order = await waitForOrder(server.url, token, orderId, (o) => o.state === 'COMPLETED', 30_000);
+
+  const entries = await server.services.answers.read(orderId, 0);
+  const completions = entries.filter((e) => e.kind === 'state' && e.state === 'COMPLETED');
+  expect(completions).toHaveLength(1);
+  const resets = entries.filter((e) => e.kind === 'reset');
+  expect(resets).toEqual([expect.objectContaining({ reason: 'worker_restart' })]);
+  // The answer a client assembles is the second attempt's, whole, with nothing of the first glued on.
+  let text = '';
+  for (const chunk of order.chunks ?? []) text = chunk.reset ? '' : text + chunk.text;
+  expect(text).toBe(
+    expectedMockAnswer(
+      [
+        { role: 'system', content: '你是一个简洁、可靠的助手。' },
+        { role: 'user', content: prompt },
+      ],
+      'mock-fast',
+      1024,
+    ),
+  );
+  expect((await server.services.orderStore.get(orderId))?.at.COMPLETED).toEqual(expect.any(Number));
+}, 60_000);
