@@ -23,5 +23,11 @@ declare namespace NodeJS {
      * origin), `ws://127.0.0.1:3000` on weapp. Baked in at build time by config/index.ts.
      */
     TARO_APP_WS_BASE?: string;
+    /**
+     * The subscribe-message template id of the "answer ready" notification (must match the server's). When set,
+     * the app asks for a one-time grant before each payment (on H5: records one in the sandbox). Default: empty,
+     * never asks. Baked in at build time by config/index.ts.
+     */
+    TARO_APP_SUBSCRIBE_TEMPLATE_ID?: string;
   }
 }

@@ -7,7 +7,9 @@ export type ClientErrorCode =
   /** No answer within the request timeout. */
   | 'TIMEOUT'
   /** An answer that is not what the API promises (non-2xx without an envelope, unparseable body). */
-  | 'BAD_RESPONSE';
+  | 'BAD_RESPONSE'
+  /** The platform gave no login code (`wx.login` failed). */
+  | 'LOGIN_FAILED';
 
 export type ApiErrorCode = ErrorCode | ClientErrorCode;
 

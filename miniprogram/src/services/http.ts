@@ -1,32 +1,64 @@
 import Taro from '@tarojs/taro';
 import type { ErrorCode } from '@tokentill/shared-types';
 import { ApiError } from './api-error';
+// session.ts calls back into request() (auth: false) to log in; the cycle is only entered at call time.
+import { isSessionError, renewSession, sessionToken } from './session';
 
-/** Milliseconds before a request is abandoned with a TIMEOUT ApiError. */
+/** Milliseconds before a request is abandoned with a TIMEOUT ApiError (WeChat's own ceiling is 60 s). */
 export const REQUEST_TIMEOUT_MS = 15_000;
 
 type Method = 'GET' | 'POST';
 
-interface RequestOptions {
+export interface RequestOptions {
   method?: Method;
   /** JSON body for POST. */
   data?: unknown;
+  /**
+   * Send the session token as `Authorization: Bearer` (default `true`; logs in first when there is none).
+   * `false` for public endpoints, the login itself and the sandbox's controls.
+   */
+  auth?: boolean;
 }
 
 /**
  * Calls the TokenTill API: the only caller of `Taro.request` in the client. Resolves with the parsed JSON body
  * of a 2xx answer; rejects with an ApiError otherwise (the server's `{error:{code,message,requestId}}`
- * envelope when there is one).
+ * envelope when there is one). An authenticated call the server refuses with SESSION_EXPIRED or
+ * UNAUTHENTICATED logs in again and is retried once; a second refusal is thrown.
  */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  if (options.auth === false) return send<T>(path, options, undefined);
+  const token = await sessionToken();
+  try {
+    return await send<T>(path, options, token);
+  } catch (error) {
+    if (!isSessionError(error)) throw error;
+    const fresh = await renewSession(token);
+    return send<T>(path, options, fresh);
+  }
+}
+
+/** `GET path`, see {@link request}. */
+export function get<T>(path: string, options: Omit<RequestOptions, 'method' | 'data'> = {}): Promise<T> {
+  return request<T>(path, options);
+}
+
+/** `POST path` with a JSON body, see {@link request}. */
+export function post<T>(path: string, data: unknown, options: Omit<RequestOptions, 'method' | 'data'> = {}) {
+  return request<T>(path, { ...options, method: 'POST', data });
+}
+
+async function send<T>(path: string, options: RequestOptions, token: string | undefined): Promise<T> {
   const method = options.method ?? 'GET';
+  const header: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) header['authorization'] = `Bearer ${token}`;
   let response: { statusCode: number; data: unknown };
   try {
     response = await Taro.request({
       url: apiUrl(path),
       method,
       data: options.data,
-      header: { 'content-type': 'application/json' },
+      header,
       dataType: 'json',
       timeout: REQUEST_TIMEOUT_MS,
     });
@@ -38,11 +70,6 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     return data as T;
   }
   throw envelopeError(statusCode, data);
-}
-
-/** `GET path`, see {@link request}. */
-export function get<T>(path: string): Promise<T> {
-  return request<T>(path);
 }
 
 /** Joins the configured base URL (empty on H5 = same origin) and an absolute API path. */

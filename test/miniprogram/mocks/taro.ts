@@ -1,12 +1,21 @@
 // Stand-in for @tarojs/taro: every API is a jest.fn() that tests program per case (`jest.mocked(Taro.request)`).
-// Lifecycle hooks are no-ops; reset between tests with `jest.resetAllMocks()` or `mockReset()`.
+// Storage is an in-memory map by default (`storage`, cleared with `storage.clear()`); lifecycle hooks are
+// no-ops. Prefer `mockReset()` on single functions: `jest.resetAllMocks()` also drops the storage behaviour.
 const noop = (): void => undefined;
+
+/** The storage behind get/set/removeStorageSync. */
+export const storage = new Map<string, unknown>();
 
 const Taro = {
   request: jest.fn(),
-  getStorageSync: jest.fn(),
-  setStorageSync: jest.fn(),
-  removeStorageSync: jest.fn(),
+  getStorageSync: jest.fn((key: string) => (storage.has(key) ? storage.get(key) : '')),
+  setStorageSync: jest.fn((key: string, value: unknown) => {
+    // Like WeChat, store a copy (JSON-serialised), not the live object.
+    storage.set(key, JSON.parse(JSON.stringify(value)));
+  }),
+  removeStorageSync: jest.fn((key: string) => {
+    storage.delete(key);
+  }),
   showToast: jest.fn(() => Promise.resolve()),
   showLoading: jest.fn(() => Promise.resolve()),
   hideLoading: jest.fn(),
@@ -15,8 +24,12 @@ const Taro = {
   requestPayment: jest.fn(),
   requestSubscribeMessage: jest.fn(),
   connectSocket: jest.fn(),
-  navigateTo: jest.fn(),
-  redirectTo: jest.fn(),
+  navigateTo: jest.fn(() => Promise.resolve()),
+  redirectTo: jest.fn(() => Promise.resolve()),
+  switchTab: jest.fn(() => Promise.resolve()),
+  stopPullDownRefresh: jest.fn(),
+  hideTabBar: jest.fn(() => Promise.resolve()),
+  showTabBar: jest.fn(() => Promise.resolve()),
   getEnv: jest.fn(() => 'WEAPP'),
   ENV_TYPE: { WEAPP: 'WEAPP', WEB: 'WEB' },
   useDidShow: jest.fn(noop),
@@ -24,7 +37,8 @@ const Taro = {
   useLoad: jest.fn(noop),
   useUnload: jest.fn(noop),
   useLaunch: jest.fn(noop),
-  useRouter: jest.fn(() => ({ params: {}, path: '' })),
+  usePullDownRefresh: jest.fn(noop),
+  useRouter: jest.fn(() => ({ params: {} as Record<string, string>, path: '' })),
 };
 
 export default Taro;
@@ -43,6 +57,10 @@ export const {
   connectSocket,
   navigateTo,
   redirectTo,
+  switchTab,
+  stopPullDownRefresh,
+  hideTabBar,
+  showTabBar,
   getEnv,
   ENV_TYPE,
   useDidShow,
@@ -50,5 +68,6 @@ export const {
   useLoad,
   useUnload,
   useLaunch,
+  usePullDownRefresh,
   useRouter,
 } = Taro;

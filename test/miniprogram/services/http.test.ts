@@ -1,6 +1,9 @@
 import Taro from '@tarojs/taro';
 import { ApiError } from '../../../miniprogram/src/services/api-error';
 import { REQUEST_TIMEOUT_MS, apiUrl, get, request } from '../../../miniprogram/src/services/http';
+import { SESSION_STORAGE_KEY } from '../../../miniprogram/src/services/session';
+import { storage } from '../mocks/taro';
+import { storedSession } from '../support/api';
 
 const taroRequest = jest.mocked(Taro.request);
 
@@ -10,13 +13,16 @@ describe('http service', () => {
   beforeEach(() => {
     taroRequest.mockReset();
     process.env.TARO_APP_API_BASE = 'http://127.0.0.1:3000/';
+    // Logged in already: these tests are about the transport (login and renewal: session.test.ts).
+    storage.clear();
+    storage.set(SESSION_STORAGE_KEY, storedSession('tok-http'));
   });
 
   afterAll(() => {
     process.env.TARO_APP_API_BASE = originalBase;
   });
 
-  it('sends JSON to the configured base URL with a 15 s timeout and returns the 2xx body', async () => {
+  it('sends JSON with the session token to the configured base URL with a 15 s timeout, returns the 2xx body', async () => {
     taroRequest.mockResolvedValue({ statusCode: 200, data: { ok: true }, header: {}, errMsg: 'request:ok' });
 
     await expect(request('/api/orders', { method: 'POST', data: { prompt: 'hi' } })).resolves.toEqual({
@@ -30,8 +36,17 @@ describe('http service', () => {
       data: { prompt: 'hi' },
       dataType: 'json',
       timeout: REQUEST_TIMEOUT_MS,
+      header: { 'content-type': 'application/json', authorization: 'Bearer tok-http' },
     });
     expect(REQUEST_TIMEOUT_MS).toBe(15_000);
+  });
+
+  it('sends no authorization header on a call made with auth: false', async () => {
+    taroRequest.mockResolvedValue({ statusCode: 200, data: {}, header: {}, errMsg: 'request:ok' });
+
+    await request('/sandbox/pay', { method: 'POST', data: {}, auth: false });
+
+    expect(taroRequest.mock.calls[0]?.[0].header).toEqual({ 'content-type': 'application/json' });
   });
 
   it('uses a relative URL when no base is configured (H5, same origin)', () => {

@@ -14,7 +14,7 @@ export function PromptBox({ value, maxLength, onChange }: PromptBoxProps) {
   return (
     <View className="prompt-box">
       <Textarea
-        className="prompt-box__input"
+        className="prompt-box__input prompt-input"
         value={value}
         maxlength={maxLength}
         placeholder="输入你的问题…"

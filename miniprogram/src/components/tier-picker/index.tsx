@@ -19,7 +19,7 @@ export function TierPicker({ tiers, selectedId, onSelect }: TierPickerProps) {
         return (
           <View
             key={tier.id}
-            className={selected ? 'tier-picker__item tier-picker__item--selected' : 'tier-picker__item'}
+            className={`tier-picker__item tier-option${selected ? ' tier-picker__item--selected tier-option--selected' : ''}`}
             onClick={() => onSelect(tier.id)}
           >
             <View className="tier-picker__head">

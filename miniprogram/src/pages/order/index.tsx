@@ -1,0 +1,90 @@
+import { Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import type { OrderView } from '@tokentill/shared-types';
+import { useCallback, useEffect, useState } from 'react';
+import { AnswerBubble } from '../../components/answer';
+import { StateBadge } from '../../components/state-badge';
+import { useOrderStream } from '../../hooks/use-order-stream';
+import { saveDraft } from '../../services/conversation';
+import { fetchOrder } from '../../services/orders';
+import { errorText, errorTextForCode } from '../../utils/error-text';
+import { formatPriceFen } from '../../utils/money';
+import { formatOrderTime } from '../../utils/time';
+import './index.css';
+
+/** Order ids are URL-safe (shared-types' OrderIdSchema); anything else in the link is not an order. */
+const ORDER_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** One order: its question and answer, streaming if it is still being answered (`?id=<orderId>`). */
+export default function OrderPage() {
+  const { params } = useRouter();
+  const orderId = typeof params.id === 'string' && ORDER_ID.test(params.id) ? params.id : undefined;
+  const [view, setView] = useState<OrderView | undefined>(undefined);
+  const [loadError, setLoadError] = useState<unknown>(orderId ? undefined : 'NO_ORDER');
+
+  const load = useCallback(() => {
+    if (!orderId) return;
+    setLoadError(undefined);
+    fetchOrder(orderId).then(setView, setLoadError);
+  }, [orderId]);
+
+  useEffect(load, [load]);
+
+  // Seeded with the GET's chunks, then followed from the last one (socket, or polling) until final.
+  const stream = useOrderStream(view ? orderId : undefined, { seed: view });
+  const state = stream.state ?? view?.state;
+
+  if (!view) {
+    return (
+      <View className="order-page">
+        {loadError === undefined ? (
+          <Text className="order-page__status">正在加载…</Text>
+        ) : (
+          <View className="order-page__status order-page__status--error">
+            <Text>{loadError === 'NO_ORDER' ? '订单不存在' : errorText(loadError)}</Text>
+            {orderId ? (
+              <Text className="order-page__retry" onClick={load}>
+                重试
+              </Text>
+            ) : null}
+          </View>
+        )}
+      </View>
+    );
+  }
+
+  const askAgain = () => {
+    saveDraft({ prompt: view.prompt, tierId: view.tier });
+    void Taro.switchTab({ url: '/pages/chat/index' });
+  };
+
+  return (
+    <View className="order-page">
+      <View className="order-page__card">
+        <View className="order-page__head">
+          <Text className="order-page__tier">{`${view.tierTitle} · ${formatPriceFen(view.priceFen)}`}</Text>
+          {state ? <StateBadge state={state} /> : null}
+        </View>
+        <Text className="order-page__time">{formatOrderTime(view.createdAt)}</Text>
+      </View>
+
+      <Text className="order-page__label">问题</Text>
+      <View className="order-page__card">
+        <Text className="order-page__prompt" userSelect>
+          {view.prompt}
+        </Text>
+      </View>
+
+      <Text className="order-page__label">回答</Text>
+      <AnswerBubble
+        phase="paid"
+        state={state}
+        text={stream.text}
+        problem={stream.error ? errorTextForCode(stream.error.code) : undefined}
+        // An order seen from the list was never paid in this session: CREATED reads "not paid".
+        payUnknown
+        onRetry={askAgain}
+      />
+    </View>
+  );
+}
