@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { createApp, type Lifecycle } from './app.js';
 import type { Config } from './config.js';
-import { createWsGateway } from './delivery/index.js';
+import { createStreamHub, createWsGateway } from './delivery/index.js';
 import { merchantFromConfig, merchantFromSandbox, type Merchant } from './merchant.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -83,8 +83,6 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const server = createServer();
-  const gateway = createWsGateway({ logger });
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   const { port } = await listen(server, config.PORT, config.HOST);
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   const url = `http://${shownHost}:${port}`;
@@ -134,6 +132,30 @@ export async function startServer(
     ...(sandbox && mockModel ? { sandbox: [mockModel.middleware, sandbox.middleware] } : {}),
   });
   server.on('request', app.callback());
+
+  // One blocking reader per instance follows every answer stream its sockets watch.
+  const streamReader = createRedis(config.REDIS_URL, {
+    connectionName: 'tokentill-stream-reader',
+    overrides: { maxRetriesPerRequest: null, enableAutoPipelining: false },
+  });
+  streamReader.on('error', () => undefined);
+  const hub = createStreamHub({ reader: streamReader, control: redis, keys, logger });
+  const gateway = createWsGateway({
+    logger,
+    hub,
+    answers: services.answers,
+    authenticate: async (token) => {
+      const session = await services.sessionStore.get(token);
+      return session ? { userKey: session.userKey } : undefined;
+    },
+    ownsOrder: async (principal, orderId) =>
+      (await services.orderStore.get(orderId))?.userKey === principal.userKey,
+    usageOf: async (orderId) => {
+      const order = await services.orderStore.get(orderId);
+      return { promptTokens: order?.promptTokens ?? 0, completionTokens: order?.completionTokens ?? 0 };
+    },
+  });
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   if (config.IN_PROCESS_WORKER) await services.startBackgroundWork();
 
   logger.info(
@@ -166,6 +188,8 @@ export async function startServer(
     await services.close();
     await Promise.all([gateway.close(), closed, mockClosed]);
     clearTimeout(timer);
+    await hub.close();
+    await closeRedis(streamReader);
     await sandbox?.close();
     await closeRedis(redis);
     logger.info('shutdown complete');

@@ -1,7 +1,12 @@
+import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
+import { login } from '../support/api-client';
 import { launchServer, spawnServer, type ServerProcess } from '../support/server-process';
 
+const keysDir = mkdtempSync(join(tmpdir(), 'tt-e2e-keys-'));
 const redisUrl = () => process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 describe('the server process', () => {
@@ -24,11 +29,22 @@ describe('the server process', () => {
   });
 
   it('logs where it listens and answers health checks and WebSocket upgrades', async () => {
-    server = await spawnServer({ REDIS_URL: redisUrl(), REDIS_PREFIX: 'test:e2e:' });
+    server = await spawnServer({
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: `test:e2e:${Date.now()}:`,
+      SANDBOX_KEYS_DIR: keysDir,
+    });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready' });
 
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
+    const refused = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
+    const refusal = await new Promise<number>((resolve) =>
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    expect(refusal).toBe(401);
+
+    const token = await login(server.url);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${token}`);
     const reply = new Promise<unknown>((resolve) =>
       ws.once('message', (data) => resolve(JSON.parse(data.toString()))),
     );
@@ -43,11 +59,15 @@ describe('the server process', () => {
   });
 
   it('drains an in-flight request on SIGTERM, closes sockets with 1001, and exits 0', async () => {
-    server = await spawnServer({ REDIS_URL: redisUrl(), SHUTDOWN_TIMEOUT_MS: '5000' });
+    server = await spawnServer({
+      REDIS_URL: redisUrl(),
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      SANDBOX_KEYS_DIR: keysDir,
+    });
     const { port } = new URL(server.url);
 
     // A socket the server must close politely.
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${await login(server.url)}`);
     await new Promise((resolve) => ws.once('open', resolve));
     const wsClosed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
 

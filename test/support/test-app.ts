@@ -37,7 +37,12 @@ export async function buildTestApp(
     redis,
     keys,
     merchant: merchantFromSandbox(await generateSandboxKeys(), config),
-    endpoints: { wxpayApiBase: unreachable, wechatApiBase: unreachable, notifyUrl: `${unreachable}/notify` },
+    endpoints: {
+      wxpayApiBase: unreachable,
+      wechatApiBase: unreachable,
+      sandboxModelBase: unreachable,
+      notifyUrl: `${unreachable}/notify`,
+    },
   });
   const deps: AppDeps = { config, logger, redis, keys, metrics, lifecycle, services };
   return { app: createApp(deps), deps, lifecycle, close: () => services.close() };
