@@ -70,7 +70,14 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       let result = null as XReadResult | null;
       try {
         blocked = true;
-        result = (await reader.xread('COUNT', 500, 'BLOCK', blockMs, 'STREAMS', ...args)) as XReadResult | null;
+        result = (await reader.xread(
+          'COUNT',
+          500,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          ...args,
+        )) as XReadResult | null;
       } catch (err) {
         if (!running) return;
         logger.warn({ err: { message: (err as Error).message } }, 'stream reader error; retrying');
