@@ -36,6 +36,8 @@ module.exports = {
     nodeProject('unit'),
     nodeProject('integration', withRedis),
     nodeProject('e2e', withRedis),
+    // Headless Chromium (Debian's, through playwright-core) driving the H5 build served by the real server.
+    nodeProject('browser', withRedis),
     {
       // Pages and components of the Mini Program, rendered with Testing Library in jsdom. Taro's components
       // and API are mapped to small host components and jest.fn()s (see test/miniprogram/mocks).

@@ -1,6 +1,6 @@
 /**
  * `npm test`: everything CI checks, in order, failing fast. Run a subset with `npm test -- <step> ...`
- * (steps: lint, typecheck, build, unit, integration, e2e, miniprogram).
+ * (steps: lint, typecheck, build, unit, integration, e2e, miniprogram, browser).
  */
 import { elapsed, run } from './lib/run';
 
@@ -22,6 +22,8 @@ const STEPS: Record<string, readonly (readonly [string, string[]])[]> = {
   e2e: [npx('jest', '--selectProjects', 'e2e', '--ci', '--runInBand')],
   // After `build`: includes the weapp bundle-size budget.
   miniprogram: [npx('jest', '--selectProjects', 'miniprogram', '--ci')],
+  // After `build`: the H5 app in headless Chromium against the real server.
+  browser: [npx('jest', '--selectProjects', 'browser', '--ci', '--runInBand')],
 };
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import { errorHandler } from './http/middleware/error-handler.js';
 import { notFound } from './http/middleware/not-found.js';
 import { observe } from './http/middleware/observe.js';
 import { requestId } from './http/middleware/request-id.js';
+import { serveH5 } from './http/middleware/serve-h5.js';
 import { createRawBodyRouter, createRouter } from './http/router.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   services: Services;
   /** The embedded emulators (sandbox mode only: WeChat Pay / WeChat API, mock model); they read raw bodies. */
   sandbox?: Koa.Middleware[];
+  /** Folder of the H5 build to serve at / (sandbox mode). */
+  h5Dir?: string;
 }
 
 /** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE. Prompts are far smaller. */
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(notFound());
   // Routes that verify signatures over exact bytes come before the body parser, which would consume the stream.
   for (const middleware of deps.sandbox ?? []) app.use(middleware);
+  if (deps.h5Dir) app.use(serveH5(deps.h5Dir));
   app.use(rawBodyRouter.routes());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
   app.use(router.routes());

@@ -114,6 +114,11 @@ const EnvSchema = z.object({
   WORKER_LOCK_MS: positiveMs.default(30_000),
   /** Path of the tiers/models/providers file (JSON). Default: config/tokentill.sandbox.json (mock models). */
   TOKENTILL_CONFIG: z.string().min(1).optional(),
+  /** The Mini Program's H5 build, served at / in sandbox mode (the browser version of the app). */
+  H5_DIR: z
+    .string()
+    .min(1)
+    .default(join(__dirname, '..', '..', 'miniprogram', 'dist-h5')),
   /** Where the sandbox keeps its generated keys (merchant and platform key pairs, APIv3 key). */
   SANDBOX_KEYS_DIR: z.string().min(1).default('.sandbox'),
   /** The sandbox mock model's pace: time to first token and tokens per second (a believable stream by default). */

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { createApp, type Lifecycle } from './app.js';
@@ -120,6 +122,7 @@ export async function startServer(
     endpoints: { ...bases, notifyUrl },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const h5Available = existsSync(join(config.H5_DIR, 'index.html'));
   const app: Koa = createApp({
     config,
     logger,
@@ -130,6 +133,7 @@ export async function startServer(
     services,
     // The mock model first: the WeChat emulator answers everything else under /sandbox/ (404 included).
     ...(sandbox && mockModel ? { sandbox: [mockModel.middleware, sandbox.middleware] } : {}),
+    ...(config.SANDBOX && h5Available ? { h5Dir: config.H5_DIR } : {}),
   });
   server.on('request', app.callback());
 
