@@ -166,6 +166,7 @@ export async function startServer(
     {
       url,
       sandbox: config.SANDBOX,
+      app: config.SANDBOX && h5Available ? `${url}/` : undefined,
       notifyUrl,
       wxpayApiBase: bases.wxpayApiBase,
       wechatApiBase: bases.wechatApiBase,
