@@ -15,7 +15,9 @@ function clientEnv(): Record<string, string> {
   const apiBase = process.env.TARO_APP_API_BASE ?? (isH5 ? '' : 'http://127.0.0.1:3000');
   const wsBase = process.env.TARO_APP_WS_BASE ?? (isH5 ? '' : 'ws://127.0.0.1:3000');
   // The subscribe-message template of "answer ready" notifications; empty = the app does not ask for a grant.
-  const subscribeTemplateId = process.env.TARO_APP_SUBSCRIBE_TEMPLATE_ID ?? '';
+  // H5 runs against the sandbox, whose default template is TT-SANDBOX-ANSWER-READY (server/src/services.ts).
+  const subscribeTemplateId =
+    process.env.TARO_APP_SUBSCRIBE_TEMPLATE_ID ?? (isH5 ? 'TT-SANDBOX-ANSWER-READY' : '');
   return {
     TARO_APP_API_BASE: JSON.stringify(apiBase),
     TARO_APP_WS_BASE: JSON.stringify(wsBase),

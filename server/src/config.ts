@@ -114,6 +114,30 @@ const EnvSchema = z.object({
   WORKER_LOCK_MS: positiveMs.default(30_000),
   /** Path of the tiers/models/providers file (JSON). Default: config/tokentill.sandbox.json (mock models). */
   TOKENTILL_CONFIG: z.string().min(1).optional(),
+  /** Subscribe message "your answer is ready": template id from mp.weixin.qq.com; unset = off (sandbox: on). */
+  SUBSCRIBE_TEMPLATE_ID: z.string().min(1).optional(),
+  /** Template key → content, JSON: sources prompt, answer, tier, completedAt, price, status. */
+  SUBSCRIBE_TEMPLATE_DATA: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return z
+          .record(
+            z.string().regex(/^[a-z_]+\d+$/),
+            z.enum(['prompt', 'answer', 'tier', 'completedAt', 'price', 'status']),
+          )
+          .parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected JSON like {"thing1":"prompt","thing2":"answer","time3":"completedAt"}',
+        });
+        return z.NEVER;
+      }
+    })
+    .default({ thing1: 'prompt', thing2: 'answer', time3: 'completedAt' }),
+  /** Which version of the Mini Program a subscribe message opens. */
+  MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
   /** The Mini Program's H5 build, served at / in sandbox mode (the browser version of the app). */
   H5_DIR: z
     .string()

@@ -154,6 +154,9 @@ export async function startServer(
     },
     ownsOrder: async (principal, orderId) =>
       (await services.orderStore.get(orderId))?.userKey === principal.userKey,
+    // A socket that saw the order through means the user was there: no subscribe message needed.
+    onWatchedToEnd: (orderId) =>
+      void redis.set(keys.orderWatched(orderId), '1', 'EX', 86_400).catch(() => undefined),
     usageOf: async (orderId) => {
       const order = await services.orderStore.get(orderId);
       return { promptTokens: order?.promptTokens ?? 0, completionTokens: order?.completionTokens ?? 0 };

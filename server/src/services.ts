@@ -25,7 +25,8 @@ import {
   type SessionService,
   type SessionStore,
 } from './sessions/index.js';
-import { createWeChatApiClient, type WeChatApiClient } from './wechat/index.js';
+import { createAccessTokenCache, createWeChatApiClient, type WeChatApiClient } from './wechat/index.js';
+import { createSubscribeNotifier, type SubscribeNotifier } from './delivery/subscribe-notifier.js';
 import { createAnswerStreamStore, type AnswerStreamStore } from './delivery/index.js';
 import {
   createInferenceWorker,
@@ -44,6 +45,9 @@ export interface Endpoints {
   notifyUrl: string;
 }
 
+/** The subscribe-message template the sandbox uses when none is configured (the H5 app asks for its grant). */
+export const SANDBOX_TEMPLATE_ID = 'TT-SANDBOX-ANSWER-READY';
+
 /** The domain services of one process, built from config; `close()` releases what they own. */
 export interface Services {
   catalog: Catalog;
@@ -59,6 +63,7 @@ export interface Services {
   reconciler: Reconciler;
   answers: AnswerStreamStore;
   router: ModelRouter;
+  notifier: SubscribeNotifier;
   /** Starts the background work of this process: the reconciler and an inference worker. */
   startBackgroundWork(options?: { lockDurationMs?: number; stalledIntervalMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -157,6 +162,26 @@ export function createServices(deps: ServicesDeps): Services {
         merchantPrivateKey: merchant.merchantPrivateKey,
       }),
   });
+  const answers = createAnswerStreamStore(redis, keys);
+  const templateId = config.SUBSCRIBE_TEMPLATE_ID ?? (config.SANDBOX ? SANDBOX_TEMPLATE_ID : undefined);
+  const notifier = createSubscribeNotifier({
+    redis,
+    keys,
+    store: orderStore,
+    answers,
+    wechat,
+    tokens: createAccessTokenCache(redis, keys, wechat),
+    vault,
+    logger,
+    template: templateId
+      ? {
+          templateId,
+          data: config.SUBSCRIBE_TEMPLATE_DATA,
+          page: (orderId) => `pages/order/index?id=${orderId}`,
+          miniprogramState: config.MINIPROGRAM_STATE,
+        }
+      : undefined,
+  });
   const reconciler = createReconciler({
     redis,
     keys,
@@ -168,9 +193,9 @@ export function createServices(deps: ServicesDeps): Services {
     queue,
     logger,
     intervalMs: config.RECONCILE_INTERVAL_MS,
+    notifications: { schedule: keys.notifyChecks(), process: (orderId) => notifier.process(orderId) },
   });
 
-  const answers = createAnswerStreamStore(redis, keys);
   const router = createModelRouter({
     catalog: config.catalog,
     logger,
@@ -200,6 +225,7 @@ export function createServices(deps: ServicesDeps): Services {
       metrics,
       logger,
       concurrency: config.WORKER_CONCURRENCY,
+      onCompleted: (orderId) => notifier.schedule(orderId),
       closeGraceMs: Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1_000),
       lockDurationMs: config.WORKER_LOCK_MS,
       ...options,
@@ -228,6 +254,7 @@ export function createServices(deps: ServicesDeps): Services {
     reconciler,
     answers,
     router,
+    notifier,
     startBackgroundWork,
     close: () =>
       (closing ??= (async () => {

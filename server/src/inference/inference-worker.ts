@@ -108,13 +108,14 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
             route: result.canary ? 'canary' : 'main',
           },
         });
+        // The notifier decides about the subscribe message and then erases the sealed openid.
         await deps.onCompleted?.(orderId);
       } else {
         logger.error({ orderId, attempts: result.attempts }, 'every model of the tier failed: refunding');
         const failed = await deps.applyEvent(orderId, 'fail', { attempt });
         if (failed.ok) await deps.refunds.request(orderId, 'generation_failed');
+        await store.eraseSealedOpenid(orderId);
       }
-      await store.eraseSealedOpenid(orderId);
     } catch (err) {
       batcher.cancel();
       if (err instanceof FencedOut) {

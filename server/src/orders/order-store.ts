@@ -38,6 +38,8 @@ export interface OrderRecord {
   costFen?: number;
   /** 'canary' when the tier's staged-rollout chain answered. */
   route?: string;
+  /** What became of the subscribe message: sent, watched (not needed), no_grant, invalid_data, failed. */
+  notifyOutcome?: string;
   /** When each state was entered. */
   at: Partial<Record<OrderState, number>>;
 }
@@ -59,6 +61,7 @@ export type OrderFields = Partial<
     | 'usageEstimated'
     | 'costFen'
     | 'route'
+    | 'notifyOutcome'
   >
 >;
 

@@ -33,6 +33,8 @@ export interface ReconcilerDeps {
   queue: InferenceQueue;
   logger: Logger;
   intervalMs: number;
+  /** Subscribe messages due after completion (delivery's notifier). */
+  notifications?: { schedule: string; process(orderId: string): Promise<void> };
 }
 
 /** How long a claimed entry stays invisible to other instances. */
@@ -123,12 +125,18 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   }
 
   async function runOnce(): Promise<number> {
-    const [payments, refunds] = await Promise.all([claim(keys.paymentChecks()), claim(keys.refundChecks())]);
+    const notifications = deps.notifications;
+    const [payments, refunds, notices] = await Promise.all([
+      claim(keys.paymentChecks()),
+      claim(keys.refundChecks()),
+      notifications ? claim(notifications.schedule) : Promise.resolve([] as string[]),
+    ]);
     await Promise.all([
       ...payments.map((id) => guarded('payment', id, checkPayment)),
       ...refunds.map((id) => guarded('refund', id, (orderId) => deps.refunds.process(orderId))),
+      ...notices.map((id) => guarded('notify', id, (orderId) => notifications!.process(orderId))),
     ]);
-    return payments.length + refunds.length;
+    return payments.length + refunds.length + notices.length;
   }
 
   let timer: NodeJS.Timeout | undefined;

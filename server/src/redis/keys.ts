@@ -22,6 +22,12 @@ export interface RedisKeys {
   paymentChecks(): string;
   /** Refunds the reconciler must follow until WeChat Pay reports a final state. */
   refundChecks(): string;
+  /** Set once a socket delivered the order's final state: no subscribe message is needed then. */
+  orderWatched(orderId: string): string;
+  /** Completed orders whose subscribe message is due (sorted set scored by due time). */
+  notifyChecks(): string;
+  /** The WeChat server API access token, shared by all instances. */
+  accessToken(): string;
   /** Paid notifications that did not match their order (wrong amount, appid, mchid): for an operator. */
   paymentAnomalies(): string;
 }
@@ -49,5 +55,8 @@ export function createRedisKeys(prefix: string): RedisKeys {
     paymentChecks: () => `${prefix}schedule:payment-checks`,
     refundChecks: () => `${prefix}schedule:refund-checks`,
     paymentAnomalies: () => `${prefix}payment-anomalies`,
+    orderWatched: (id) => `${prefix}order:{o:${assertId('order', id)}}:watched`,
+    notifyChecks: () => `${prefix}schedule:notify-checks`,
+    accessToken: () => `${prefix}wechat:access-token`,
   };
 }

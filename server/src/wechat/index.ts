@@ -5,3 +5,4 @@ export {
   type WeChatApiClient,
 } from './wechat-api-client.js';
 export { WECHAT_ERRCODES, WeChatApiError, WeChatTransportError } from './wechat-api-errors.js';
+export { createAccessTokenCache, type AccessTokenCache } from './access-token-cache.js';
