@@ -6,7 +6,41 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureRedis, type LocalRedis } from './lib/local-redis';
 import { elapsed, run } from './lib/run';
+import { formatLogLine, lineSplitter } from './lib/log-lines';
 import { isStale } from './lib/staleness';
+
+interface Listening {
+  url: string;
+  app?: string;
+  sandbox: boolean;
+  wxpayApiBase: string;
+  wechatApiBase: string;
+}
+
+/** What a newcomer needs once the server is up: where to look, what is simulated, how to go live. */
+function banner(info: Listening): string {
+  const lines = [
+    '',
+    '  TokenTill is running' +
+      (info.sandbox ? ' in sandbox mode (no WeChat account or model key needed)' : ''),
+    '',
+    `  Open the app        ${info.app ?? `${info.url} (API; build the H5 app with npm run build:h5 -w miniprogram)`}`,
+    "  WeChat DevTools     import this repository's root folder: project.config.json points at miniprogram/dist/",
+    `  API                 ${info.url}  (health: /healthz, metrics: /metrics)`,
+  ];
+  if (info.sandbox) {
+    lines.push(
+      '',
+      '  Sandboxes in use (same wire protocols as the real services):',
+      `    WeChat Pay        ${info.wxpayApiBase}   → real: set WXPAY_MCHID, WXPAY_MERCHANT_* and WXPAY_PUBLIC_KEY_*`,
+      `    WeChat API        ${info.wechatApiBase}   → real: set WECHAT_APPID and WECHAT_APPSECRET`,
+      `    Models            ${info.url}/sandbox/model/v1   → real: TOKENTILL_CONFIG=config/tokentill.example.json + API keys`,
+      '    Every setting is in .env.example; README "Going live" walks through it.',
+    );
+  }
+  lines.push('', '  Stop with Ctrl-C.', '');
+  return lines.join('\n');
+}
 
 const ROOT = join(__dirname, '..');
 const at = (...parts: string[]) => join(ROOT, ...parts);
@@ -79,21 +113,27 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  console.log(
-    [
-      '',
-      '[start] WeChat DevTools: import the repository root (project.config.json points at miniprogram/dist/).',
-      '[start] Sandbox mode: no WeChat credentials are set. See README "Going live" to switch to the real services.',
-      '',
-    ].join('\n'),
-  );
-
+  // Its own process group: a terminal's Ctrl-C reaches npm, tsx and this script, each of which may relay it.
+  // The server gets exactly one signal, from here, and shuts down gracefully (a second one means "now").
   const server = spawn(process.execPath, [at('server/dist/main.js')], {
-    stdio: 'inherit',
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, REDIS_URL: redis.url },
   });
+  // Raw JSON logs with LOG_FORMAT=json (for tools); readable lines otherwise.
+  const raw = process.env['LOG_FORMAT'] === 'json';
+  server.stdout.on(
+    'data',
+    lineSplitter((line) => {
+      process.stdout.write(`${raw ? line : formatLogLine(line)}\n`);
+      if (line.includes('listening on')) console.log(banner(JSON.parse(line) as Listening));
+    }),
+  );
+  let forwarded = false;
   const forward = (signal: NodeJS.Signals) => {
-    if (server.exitCode === null) server.kill(signal);
+    if (forwarded || server.exitCode !== null) return;
+    forwarded = true;
+    server.kill(signal);
   };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

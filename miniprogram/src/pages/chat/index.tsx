@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { AnswerBubble } from '../../components/answer';
 import { PaySheet } from '../../components/pay-sheet';
 import { PromptBox } from '../../components/prompt-box';
+import { SandboxPanel } from '../../components/sandbox-panel';
 import { TierPicker } from '../../components/tier-picker';
 import { useOrderStream } from '../../hooks/use-order-stream';
 import { useTiers } from '../../hooks/use-tiers';
@@ -198,6 +199,7 @@ export default function ChatPage() {
           ))
         )}
       </ScrollView>
+      <SandboxPanel />
 
       <View className="chat__composer">
         <View className="chat__tiers">
