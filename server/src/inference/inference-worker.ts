@@ -128,6 +128,19 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
     }
   }
 
+  async function giveUp(orderId: string): Promise<void> {
+    try {
+      const failed = await deps.applyEvent(orderId, 'fail');
+      if (failed.ok) await deps.refunds.request(orderId, 'generation_failed');
+      await store.eraseSealedOpenid(orderId);
+    } catch (err) {
+      logger.error(
+        { orderId, err: { message: (err as Error).message } },
+        'could not fail the order; an operator must refund it',
+      );
+    }
+  }
+
   const worker = new Worker<InferenceJobData>(
     INFERENCE_QUEUE,
     (job: Job<InferenceJobData>) => generate(job.data.orderId),
@@ -142,12 +155,18 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
       maxStalledCount: 3,
     },
   );
-  worker.on('failed', (job, err) =>
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     logger.warn(
-      { orderId: job?.data.orderId, err: { message: err.message } },
-      'inference job failed; it will be retried',
-    ),
-  );
+      { orderId: job.data.orderId, attempts: job.attemptsMade, err: { message: err.message } },
+      final
+        ? 'inference job failed for good: failing and refunding the order'
+        : 'inference job failed; it will be retried',
+    );
+    // The user paid: a job that can no longer be retried must not leave the order GENERATING forever.
+    if (final) void giveUp(job.data.orderId);
+  });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'inference worker error'));
 
   let closing: Promise<void> | undefined;
