@@ -6,6 +6,8 @@ import { loadConfig, type Config } from '../../server/src/config';
 import { createLogger } from '../../server/src/observability/logger';
 import { startServer, type RunningServer, type StartOptions } from '../../server/src/server';
 import { DEFAULT_REDIS_URL } from '../../scripts/lib/local-redis';
+import { closeRedis, createRedis, type Redis } from '../../server/src/redis';
+import { deletePrefix } from './test-redis';
 
 /** One sandbox key set per test run: generating RSA keys is the slow part of starting a sandbox. */
 const sharedKeysDir = mkdtempSync(join(tmpdir(), 'tokentill-sandbox-keys-'));
@@ -42,4 +44,39 @@ export async function startTestServer(
   });
   const running = await startServer(config, createLogger({ level: config.LOG_LEVEL }), options);
   return Object.assign(running, { prefix, config });
+}
+
+/** A test server and a Redis connection for one test file, started before its tests and cleaned up after. */
+export interface ServerFixture {
+  readonly server: TestServer;
+  readonly redis: Redis;
+}
+
+/**
+ * Starts a test server (and, with `background`, its worker and reconciler) before the file's tests; afterwards
+ * stops it and deletes its keys. Call at the top level of a test file.
+ */
+export function useTestServer(env: NodeJS.ProcessEnv = {}, options: { background?: boolean } = {}): ServerFixture {
+  let server: TestServer | undefined;
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(env);
+    if (options.background) await server.services.startBackgroundWork();
+    redis = createRedis(process.env['REDIS_URL'] || DEFAULT_REDIS_URL);
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (redis && server) await deletePrefix(redis, server.prefix);
+    if (redis) await closeRedis(redis);
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the test server starts in beforeAll');
+      return server;
+    },
+    get redis() {
+      if (!redis) throw new Error('the test Redis connects in beforeAll');
+      return redis;
+    },
+  };
 }

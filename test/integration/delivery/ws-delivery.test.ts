@@ -1,41 +1,32 @@
-import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { apiClient, createOrder, login, sandboxPay, waitForOrder } from '../../support/api-client';
-import { deletePrefix } from '../../support/test-redis';
-import { startTestServer, type TestServer } from '../../support/test-server';
-import { closeRedis, createRedis } from '../../../server/src/redis';
+import { useTestServer } from '../../support/test-server';
 import { expectedMockAnswer } from '../../../server/src/mock-model';
 import { assembled, openSocket } from './ws-client';
 
 /** Delivery over the real /ws endpoint: the real server, worker, mock model and Redis. */
-let server: TestServer;
-let redis: Redis;
-beforeAll(async () => {
-  // A paced model so sockets can join and leave mid-answer.
-  server = await startTestServer({ SANDBOX_MODEL_TOKENS_PER_SECOND: '200', SANDBOX_MODEL_TTFT_MS: '20' });
-  await server.services.startBackgroundWork();
-  redis = createRedis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
-});
-afterAll(async () => {
-  await server.close();
-  await deletePrefix(redis, server.prefix);
-  await closeRedis(redis);
-});
+// A paced model so sockets can join and leave mid-answer.
+const fixture = useTestServer(
+  { SANDBOX_MODEL_TOKENS_PER_SECOND: '200', SANDBOX_MODEL_TTFT_MS: '20' },
+  { background: true },
+);
 
 const system = { role: 'system' as const, content: '你是一个简洁、可靠的助手。' };
 const expected = (prompt: string) =>
   expectedMockAnswer([system, { role: 'user', content: prompt }], 'mock-fast', 1024);
 
 async function paidOrder(prompt: string) {
-  const token = await login(server.url);
-  const { orderId } = await createOrder(server.url, token, { prompt });
-  return { token, orderId, pay: () => sandboxPay(server.url, orderId) };
+  const token = await login(fixture.server.url);
+  const { orderId } = await createOrder(fixture.server.url, token, { prompt });
+  return { token, orderId, pay: () => sandboxPay(fixture.server.url, orderId) };
 }
 
 describe('WebSocket delivery', () => {
   it('refuses an upgrade without a valid session token with 401', async () => {
     for (const token of [undefined, 'not-a-real-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa']) {
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws${token ? `?token=${token}` : ''}`);
+      const ws = new WebSocket(
+        `${fixture.server.url.replace('http', 'ws')}/ws${token ? `?token=${token}` : ''}`,
+      );
       const status = await new Promise<number>((resolve) =>
         ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
       );
@@ -46,7 +37,7 @@ describe('WebSocket delivery', () => {
   it('streams a paid order live: states, every chunk once and in order, then done', async () => {
     const prompt = '给我讲一个关于猫的笑话';
     const { token, orderId, pay } = await paidOrder(prompt);
-    const socket = await openSocket(server.url, token);
+    const socket = await openSocket(fixture.server.url, token);
     socket.send({ type: 'subscribe', orderId, after: 0 });
     await pay();
     const done = await socket.waitFor((m) => m.type === 'done' && m.orderId === orderId);
@@ -65,7 +56,7 @@ describe('WebSocket delivery', () => {
   it('resumes after a disconnect from the last seq: every chunk exactly once, in order', async () => {
     const prompt = '详细说说怎么泡一壶好茶';
     const { token, orderId, pay } = await paidOrder(prompt);
-    const first = await openSocket(server.url, token);
+    const first = await openSocket(fixture.server.url, token);
     first.send({ type: 'subscribe', orderId, after: 0 });
     await pay();
     await first.waitFor((m) => m.type === 'chunk' && m.orderId === orderId);
@@ -74,7 +65,7 @@ describe('WebSocket delivery', () => {
     const received = first.messages.slice();
     const lastSeq = Math.max(...received.flatMap((m) => (m.type === 'chunk' ? [m.seq] : [0])));
 
-    const second = await openSocket(server.url, token);
+    const second = await openSocket(fixture.server.url, token);
     second.send({ type: 'subscribe', orderId, after: lastSeq });
     await second.waitFor((m) => m.type === 'done' && m.orderId === orderId);
     const all = [...received, ...second.messages];
@@ -89,8 +80,8 @@ describe('WebSocket delivery', () => {
     const prompt = '一句话解释光合作用';
     const { token, orderId, pay } = await paidOrder(prompt);
     await pay();
-    await waitForOrder(server.url, token, orderId, (o) => o.state === 'COMPLETED', 10_000);
-    const socket = await openSocket(server.url, token);
+    await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'COMPLETED', 10_000);
+    const socket = await openSocket(fixture.server.url, token);
     socket.send({ type: 'subscribe', orderId, after: 0 });
     await socket.waitFor((m) => m.type === 'done');
     expect(assembled(socket.messages, orderId)).toBe(expected(prompt));
@@ -100,7 +91,7 @@ describe('WebSocket delivery', () => {
   it('does not let a user read another user’s order', async () => {
     const { orderId, pay } = await paidOrder('别人的问题');
     await pay();
-    const intruder = await openSocket(server.url, await login(server.url));
+    const intruder = await openSocket(fixture.server.url, await login(fixture.server.url));
     intruder.send({ type: 'subscribe', orderId, after: 0 });
     expect(await intruder.waitFor((m) => m.type === 'error')).toEqual({
       type: 'error',
@@ -114,13 +105,14 @@ describe('WebSocket delivery', () => {
   });
 
   it('follows several orders on one socket', async () => {
-    const token = await login(server.url);
+    const token = await login(fixture.server.url);
     const prompts = ['第一个问题', '第二个问题'];
     const orders = [];
-    for (const prompt of prompts) orders.push((await createOrder(server.url, token, { prompt })).orderId);
-    const socket = await openSocket(server.url, token);
+    for (const prompt of prompts)
+      orders.push((await createOrder(fixture.server.url, token, { prompt })).orderId);
+    const socket = await openSocket(fixture.server.url, token);
     for (const orderId of orders) socket.send({ type: 'subscribe', orderId, after: 0 });
-    await Promise.all(orders.map((orderId) => sandboxPay(server.url, orderId)));
+    await Promise.all(orders.map((orderId) => sandboxPay(fixture.server.url, orderId)));
     for (const [i, orderId] of orders.entries()) {
       await socket.waitFor((m) => m.type === 'done' && m.orderId === orderId);
       expect(assembled(socket.messages, orderId)).toBe(expected(prompts[i]!));
@@ -129,7 +121,7 @@ describe('WebSocket delivery', () => {
   });
 
   it('answers a malformed message with an error and disconnects a client that floods', async () => {
-    const socket = await openSocket(server.url, await login(server.url));
+    const socket = await openSocket(fixture.server.url, await login(fixture.server.url));
     socket.send({ type: 'subscribe', orderId: '!!' });
     expect(await socket.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'VALIDATION_FAILED' });
     const closed = new Promise<number>((resolve) => socket.ws.once('close', (code) => resolve(code)));
@@ -141,15 +133,21 @@ describe('WebSocket delivery', () => {
     const prompt = '轮询也能拿到答案吗';
     const { token, orderId, pay } = await paidOrder(prompt);
     await pay();
-    const order = await waitForOrder(server.url, token, orderId, (o) => o.state === 'COMPLETED', 10_000);
-    const socket = await openSocket(server.url, token);
+    const order = await waitForOrder(
+      fixture.server.url,
+      token,
+      orderId,
+      (o) => o.state === 'COMPLETED',
+      10_000,
+    );
+    const socket = await openSocket(fixture.server.url, token);
     socket.send({ type: 'subscribe', orderId, after: 0 });
     await socket.waitFor((m) => m.type === 'done');
     const fromSocket = socket.messages.flatMap((m) =>
       m.type === 'chunk' ? [{ seq: m.seq, text: m.text }] : [],
     );
     expect(order.chunks).toEqual(fromSocket);
-    const polled = await apiClient(server.url, token).get(`/api/orders/${orderId}?after=0`);
+    const polled = await apiClient(fixture.server.url, token).get(`/api/orders/${orderId}?after=0`);
     expect(polled.body.chunks).toEqual(fromSocket);
     await socket.close();
   });

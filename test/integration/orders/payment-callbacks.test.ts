@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { Redis } from 'ioredis';
 import {
   apiClient,
   createOrder,
@@ -9,8 +8,7 @@ import {
   waitForOrder,
 } from '../../support/api-client';
 import { deletePrefix } from '../../support/test-redis';
-import { startTestServer, type TestServer } from '../../support/test-server';
-import { closeRedis, createRedis } from '../../../server/src/redis';
+import { startTestServer, useTestServer } from '../../support/test-server';
 import type { DeliveryRecord } from '../../../server/src/sandbox';
 
 /**
@@ -18,19 +16,9 @@ import type { DeliveryRecord } from '../../../server/src/sandbox';
  * HTTP with real signatures and encryption; Redis is real. No worker runs, so a paid order's job stays queued
  * where the tests can count it.
  */
-let server: TestServer;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestServer();
-  redis = createRedis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
-});
-afterAll(async () => {
-  await server.close();
-  await deletePrefix(redis, server.prefix);
-  await closeRedis(redis);
-});
+const fixture = useTestServer();
 
-const control = () => apiClient(server.url);
+const control = () => apiClient(fixture.server.url);
 
 async function setFault(outTradeNo: string, fault: Record<string, unknown>): Promise<void> {
   const res = await control().post('/sandbox/faults', { out_trade_no: outTradeNo, ...fault });
@@ -61,7 +49,7 @@ async function answeredAttempts(outTradeNo: string, count: number): Promise<Deli
 
 /** Jobs the queue holds for an order, in any state. */
 async function jobsFor(orderId: string): Promise<number> {
-  const jobs = await server.services.queue.queue.getJobs([
+  const jobs = await fixture.server.services.queue.queue.getJobs([
     'waiting',
     'active',
     'completed',
@@ -73,22 +61,22 @@ async function jobsFor(orderId: string): Promise<number> {
 }
 
 async function metric(pattern: RegExp): Promise<number> {
-  const text = (await fetch(`${server.url}/metrics`).then((r) => r.text())).split('\n');
+  const text = (await fetch(`${fixture.server.url}/metrics`).then((r) => r.text())).split('\n');
   const line = text.find((l) => pattern.test(l));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
 async function paidOrder() {
-  const token = await login(server.url);
-  const { orderId } = await createOrder(server.url, token);
+  const token = await login(fixture.server.url);
+  const { orderId } = await createOrder(fixture.server.url, token);
   return { token, orderId };
 }
 
 describe('payment notifications', () => {
   it('credits a paid order once and queues exactly one job', async () => {
     const { token, orderId } = await paidOrder();
-    expect((await sandboxPay(server.url, orderId)).status).toBe(200);
-    const order = await waitForOrder(server.url, token, orderId, (o) => o.state === 'PAID');
+    expect((await sandboxPay(fixture.server.url, orderId)).status).toBe(200);
+    const order = await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'PAID');
     expect(order.paidAt).toEqual(expect.any(String));
     expect(await jobsFor(orderId)).toBe(1);
     const [delivery] = await deliveries(orderId);
@@ -100,13 +88,13 @@ describe('payment notifications', () => {
   it('stays exactly once under 20 concurrent duplicate callbacks', async () => {
     const { token, orderId } = await paidOrder();
     await setFault(orderId, { duplicates: 20 });
-    await sandboxPay(server.url, orderId);
+    await sandboxPay(fixture.server.url, orderId);
     const delivery = await answeredAttempts(orderId, 20);
     // Every copy is acknowledged (204): duplicates are no-ops, not errors that WeChat would retry.
     expect(delivery!.attempts.map((a) => a.status)).toEqual(Array(20).fill(204));
-    await waitForOrder(server.url, token, orderId, (o) => o.state === 'PAID');
+    await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'PAID');
     expect(await jobsFor(orderId)).toBe(1);
-    const order = await server.services.orderStore.get(orderId);
+    const order = await fixture.server.services.orderStore.get(orderId);
     expect(order?.at.PAID).toEqual(expect.any(Number));
   });
 
@@ -145,49 +133,49 @@ describe('payment notifications', () => {
       expect(jobs.filter((j) => j.data.orderId === created.orderId)).toHaveLength(1);
     } finally {
       await early.close();
-      await deletePrefix(redis, early.prefix);
+      await deletePrefix(fixture.redis, early.prefix);
     }
   });
 
   it('pays an order whose callback was lost when the client confirms', async () => {
     const { token, orderId } = await paidOrder();
     await setFault(orderId, { drop: true });
-    await sandboxPay(server.url, orderId);
+    await sandboxPay(fixture.server.url, orderId);
     expect((await deliveries(orderId))[0]?.state).toBe('dropped');
-    expect((await server.services.orderStore.get(orderId))?.state).toBe('CREATED');
+    expect((await fixture.server.services.orderStore.get(orderId))?.state).toBe('CREATED');
 
-    const confirmed = await apiClient(server.url, token).post(`/api/orders/${orderId}/confirm`);
+    const confirmed = await apiClient(fixture.server.url, token).post(`/api/orders/${orderId}/confirm`);
     expect(confirmed.body).toEqual({ orderId, state: 'PAID' });
-    expect((await server.services.orderStore.get(orderId))?.paidVia).toBe('query');
+    expect((await fixture.server.services.orderStore.get(orderId))?.paidVia).toBe('query');
     expect(await jobsFor(orderId)).toBe(1);
   });
 
   it('pays an order whose callback was lost through the reconciler, without any client help', async () => {
     const { orderId } = await paidOrder();
     await setFault(orderId, { drop: true });
-    await sandboxPay(server.url, orderId);
+    await sandboxPay(fixture.server.url, orderId);
     // Bring the order's scheduled check forward to now instead of waiting out the payment window.
-    await redis.zadd(`${server.prefix}schedule:payment-checks`, Date.now(), orderId);
-    expect(await server.services.reconciler.runOnce()).toBeGreaterThanOrEqual(1);
-    expect((await server.services.orderStore.get(orderId))?.state).toBe('PAID');
+    await fixture.redis.zadd(`${fixture.server.prefix}schedule:payment-checks`, Date.now(), orderId);
+    expect(await fixture.server.services.reconciler.runOnce()).toBeGreaterThanOrEqual(1);
+    expect((await fixture.server.services.orderStore.get(orderId))?.state).toBe('PAID');
     expect(await jobsFor(orderId)).toBe(1);
     // Its check is done: the schedule no longer holds it.
-    expect(await redis.zscore(`${server.prefix}schedule:payment-checks`, orderId)).toBeNull();
+    expect(await fixture.redis.zscore(`${fixture.server.prefix}schedule:payment-checks`, orderId)).toBeNull();
   });
 
   it('closes an unpaid order at WeChat Pay and here once its payment window has passed', async () => {
     const { token, orderId } = await paidOrder();
     // Let the payment window pass: the deadline is now, and the order's last check is due.
-    await redis.hset(`${server.prefix}order:{o:${orderId}}`, 'payBy', Date.now() - 1);
-    await redis.zadd(`${server.prefix}schedule:payment-checks`, Date.now(), orderId);
-    await server.services.reconciler.runOnce();
-    await waitForOrder(server.url, token, orderId, (o) => o.state === 'CLOSED');
-    expect((await server.services.wxpay.queryByOutTradeNo(orderId)).trade_state).toBe('CLOSED');
-    expect((await sandboxPay(server.url, orderId)).status).toBeGreaterThanOrEqual(400);
+    await fixture.redis.hset(`${fixture.server.prefix}order:{o:${orderId}}`, 'payBy', Date.now() - 1);
+    await fixture.redis.zadd(`${fixture.server.prefix}schedule:payment-checks`, Date.now(), orderId);
+    await fixture.server.services.reconciler.runOnce();
+    await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'CLOSED');
+    expect((await fixture.server.services.wxpay.queryByOutTradeNo(orderId)).trade_state).toBe('CLOSED');
+    expect((await sandboxPay(fixture.server.url, orderId)).status).toBeGreaterThanOrEqual(400);
     // The user's unpaid slot is free again.
     expect(
-      await redis.zscore(
-        `${server.prefix}user:{u:${(await server.services.orderStore.get(orderId))!.userKey}}:open`,
+      await fixture.redis.zscore(
+        `${fixture.server.prefix}user:{u:${(await fixture.server.services.orderStore.get(orderId))!.userKey}}:open`,
         orderId,
       ),
     ).toBeNull();
@@ -195,7 +183,7 @@ describe('payment notifications', () => {
 
   it('does not confirm an unpaid order on the client’s word', async () => {
     const { token, orderId } = await paidOrder();
-    const confirmed = await apiClient(server.url, token).post(`/api/orders/${orderId}/confirm`);
+    const confirmed = await apiClient(fixture.server.url, token).post(`/api/orders/${orderId}/confirm`);
     expect(confirmed.body).toEqual({ orderId, state: 'CREATED' });
     expect(await jobsFor(orderId)).toBe(0);
   });
@@ -203,30 +191,30 @@ describe('payment notifications', () => {
   it('refunds a payment that arrives after the order was closed, and never runs it', async () => {
     const { token, orderId } = await paidOrder();
     // Our side closed the order (expiry) a moment before the user's payment went through at WeChat Pay.
-    const closed = await server.services.orderStore.transition(orderId, 'close');
+    const closed = await fixture.server.services.orderStore.transition(orderId, 'close');
     expect(closed.ok).toBe(true);
-    await sandboxPay(server.url, orderId);
-    await waitForOrder(server.url, token, orderId, (o) => o.state === 'REFUNDING');
-    const order = await server.services.orderStore.get(orderId);
+    await sandboxPay(fixture.server.url, orderId);
+    await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'REFUNDING');
+    const order = await fixture.server.services.orderStore.get(orderId);
     expect(order).toMatchObject({ refundReason: 'paid_after_close', outRefundNo: `${orderId}-R1` });
     expect(await jobsFor(orderId)).toBe(0);
 
     // The reconciler submits the refund; WeChat Pay's REFUND.SUCCESS notification completes it.
-    await server.services.reconciler.runOnce();
-    await waitForOrder(server.url, token, orderId, (o) => o.state === 'REFUNDED', 10_000);
-    const refund = await server.services.wxpay.queryRefund(`${orderId}-R1`);
+    await fixture.server.services.reconciler.runOnce();
+    await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'REFUNDED', 10_000);
+    const refund = await fixture.server.services.wxpay.queryRefund(`${orderId}-R1`);
     expect(refund).toMatchObject({ status: 'SUCCESS', amount: { refund: 10, total: 10 } });
   });
 
   it('rejects and flags a notification whose amount does not match the order, never crediting it', async () => {
     const { orderId } = await paidOrder();
     await setFault(orderId, { wrongAmount: true });
-    await sandboxPay(server.url, orderId);
+    await sandboxPay(fixture.server.url, orderId);
     const delivery = await answeredAttempts(orderId, 1);
     expect(delivery.attempts[0]!.status).toBe(400);
-    expect((await server.services.orderStore.get(orderId))?.state).toBe('CREATED');
+    expect((await fixture.server.services.orderStore.get(orderId))?.state).toBe('CREATED');
     expect(await jobsFor(orderId)).toBe(0);
-    const anomalies = await redis.lrange(`${server.prefix}payment-anomalies`, 0, -1);
+    const anomalies = await fixture.redis.lrange(`${fixture.server.prefix}payment-anomalies`, 0, -1);
     expect(anomalies.map((a) => JSON.parse(a) as { outTradeNo: string; problem: string })).toContainEqual(
       expect.objectContaining({
         outTradeNo: orderId,
@@ -246,8 +234,8 @@ describe('payment notifications', () => {
       const before = await metric(new RegExp(`kind="rejected",outcome="${reason}"`));
       const { token, orderId } = await paidOrder();
       await setFault(orderId, fault);
-      await sandboxPay(server.url, orderId);
-      await waitForOrder(server.url, token, orderId, (o) => o.state === 'PAID');
+      await sandboxPay(fixture.server.url, orderId);
+      await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'PAID');
       const delivery = await answeredAttempts(orderId, 2);
       expect(delivery.attempts.map((a) => a.status)).toEqual([status, 204]);
       expect(delivery.merchantAcceptedInvalid).toBeUndefined();
@@ -272,20 +260,20 @@ describe('payment notifications', () => {
     await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = recorder.address() as { port: number };
-      server.sandbox!.wxpay.ledger.findOrder(orderId)!.notifyUrl = `http://127.0.0.1:${port}/notify`;
-      await sandboxPay(server.url, orderId);
+      fixture.server.sandbox!.wxpay.ledger.findOrder(orderId)!.notifyUrl = `http://127.0.0.1:${port}/notify`;
+      await sandboxPay(fixture.server.url, orderId);
       await eventually(() => captured.length === 1, 5_000, 'the recorded notification');
     } finally {
       recorder.close();
     }
     const replay = () =>
-      fetch(`${server.url}/api/pay/wxpay/notify`, {
+      fetch(`${fixture.server.url}/api/pay/wxpay/notify`, {
         method: 'POST',
         headers: captured[0]!.headers,
         body: captured[0]!.body,
       });
     expect((await replay()).status).toBe(204);
-    await waitForOrder(server.url, token, orderId, (o) => o.state === 'PAID');
+    await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'PAID');
     expect((await replay()).status).toBe(204);
     expect(await jobsFor(orderId)).toBe(1);
     expect(await metric(/tokentill_order_transitions_total\{from="CREATED",to="PAID"\}/)).toBeGreaterThan(0);

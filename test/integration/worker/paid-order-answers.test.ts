@@ -1,35 +1,22 @@
-import type { Redis } from 'ioredis';
 import type { OrderView } from '@tokentill/shared-types';
 import { apiClient, createOrder, login, sandboxPay, waitForOrder } from '../../support/api-client';
-import { deletePrefix } from '../../support/test-redis';
-import { startTestServer, type TestServer } from '../../support/test-server';
-import { closeRedis, createRedis } from '../../../server/src/redis';
+import { useTestServer } from '../../support/test-server';
 import { expectedMockAnswer } from '../../../server/src/mock-model';
 
 /**
  * Paid orders become answers: the real server with its in-process worker, the mock model over real HTTP (SSE),
  * real Redis. Faults are injected into the mock model through its control API.
  */
-let server: TestServer;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestServer();
-  await server.services.startBackgroundWork();
-  redis = createRedis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
-});
-afterAll(async () => {
-  await server.close();
-  await deletePrefix(redis, server.prefix);
-  await closeRedis(redis);
-});
+const fixture = useTestServer({}, { background: true });
+
 afterEach(async () => {
-  await apiClient(server.url).call('DELETE', '/sandbox/model/faults');
+  await apiClient(fixture.server.url).call('DELETE', '/sandbox/model/faults');
 });
 
 const basicSystem = { role: 'system' as const, content: '你是一个简洁、可靠的助手。' };
 
 async function modelFault(fault: Record<string, unknown>): Promise<void> {
-  const res = await apiClient(server.url).post('/sandbox/model/faults', fault);
+  const res = await apiClient(fixture.server.url).post('/sandbox/model/faults', fault);
   expect(res.status).toBeLessThan(300);
 }
 
@@ -41,10 +28,10 @@ function answerOf(order: OrderView): string {
 }
 
 async function payAndWait(prompt: string, until: (o: OrderView) => boolean, tier = 'basic') {
-  const token = await login(server.url);
-  const { orderId } = await createOrder(server.url, token, { prompt, tier });
-  await sandboxPay(server.url, orderId);
-  const order = await waitForOrder(server.url, token, orderId, until, 15_000);
+  const token = await login(fixture.server.url);
+  const { orderId } = await createOrder(fixture.server.url, token, { prompt, tier });
+  await sandboxPay(fixture.server.url, orderId);
+  const order = await waitForOrder(fixture.server.url, token, orderId, until, 15_000);
   return { token, orderId, order };
 }
 
@@ -75,7 +62,9 @@ describe('inference after payment', () => {
   it('polls: ?after=N returns only what came after N', async () => {
     const { token, orderId, order } = await payAndWait('解释一下复利', finished);
     const middle = order.chunks![Math.floor(order.chunks!.length / 2)]!.seq;
-    const rest = await apiClient(server.url, token).get<OrderView>(`/api/orders/${orderId}?after=${middle}`);
+    const rest = await apiClient(fixture.server.url, token).get<OrderView>(
+      `/api/orders/${orderId}?after=${middle}`,
+    );
     expect(rest.body.chunks!.every((c) => c.seq > middle)).toBe(true);
     expect(rest.body.chunks!.length).toBe(order.chunks!.filter((c) => c.seq > middle).length);
   });
@@ -88,7 +77,7 @@ describe('inference after payment', () => {
     expect(answerOf(order)).toBe(
       expectedMockAnswer([basicSystem, { role: 'user', content: prompt }], 'mock-backup', 1024),
     );
-    expect((await server.services.orderStore.get(orderId))?.model).toBe('mock-backup');
+    expect((await fixture.server.services.orderStore.get(orderId))?.model).toBe('mock-backup');
   });
 
   it('restarts visibly when a model is cut off mid-answer, never gluing two answers together', async () => {
@@ -119,16 +108,16 @@ describe('inference after payment', () => {
     await modelFault({ kind: 'http_500', model: 'mock-backup' });
     const { orderId, order } = await payAndWait('这个问题注定失败', (o) => o.state === 'REFUNDED');
     expect(order.refundedAt).toEqual(expect.any(String));
-    const refund = await server.services.wxpay.queryRefund(`${orderId}-R1`);
+    const refund = await fixture.server.services.wxpay.queryRefund(`${orderId}-R1`);
     expect(refund.status).toBe('SUCCESS');
     expect(refund.amount.refund).toBe(10);
-    expect((await server.services.orderStore.get(orderId))?.refundReason).toBe('generation_failed');
+    expect((await fixture.server.services.orderStore.get(orderId))?.refundReason).toBe('generation_failed');
   });
 
   it('redacts personal data before the prompt leaves for the provider', async () => {
     const prompt = '我的手机号是 13800138000，邮箱 zhang.san@example.com，帮我写个自我介绍';
     await payAndWait(prompt, finished);
-    const recent = await apiClient(server.url).get('/sandbox/model/requests');
+    const recent = await apiClient(fixture.server.url).get('/sandbox/model/requests');
     const sent = JSON.stringify(recent.body);
     expect(sent).not.toContain('13800138000');
     expect(sent).not.toContain('zhang.san@example.com');
