@@ -56,7 +56,10 @@ export interface ServerFixture {
  * Starts a test server (and, with `background`, its worker and reconciler) before the file's tests; afterwards
  * stops it and deletes its keys. Call at the top level of a test file.
  */
-export function useTestServer(env: NodeJS.ProcessEnv = {}, options: { background?: boolean } = {}): ServerFixture {
+export function useTestServer(
+  env: NodeJS.ProcessEnv = {},
+  options: { background?: boolean } = {},
+): ServerFixture {
   let server: TestServer | undefined;
   let redis: Redis | undefined;
   beforeAll(async () => {
