@@ -9,12 +9,15 @@ import { DEFAULT_REDIS_URL } from '../../scripts/lib/local-redis';
 import { apiClient, waitForOrder } from '../support/api-client';
 import { deletePrefix } from '../support/test-redis';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { openBrowser, resetScreenshots, screenshot, type BrowserSession } from './support/browser';
+import { MOBILE, openBrowser, resetScreenshots, screenshot, type BrowserSession } from './support/browser';
 import {
   answerSamples,
+  lastStateAboveComposer,
   lastStateIs,
   pageSessionToken,
   RECORD_ANSWER_TEXTS,
+  RECORD_ROOT_FONT_SIZES,
+  rootFontSizes,
   textOf,
   waitForValue,
   yuan,
@@ -81,6 +84,7 @@ beforeAll(async () => {
   redis = createRedis(process.env['REDIS_URL'] || DEFAULT_REDIS_URL);
   browser = await openBrowser();
   await browser.context.addInitScript(RECORD_ANSWER_TEXTS);
+  await browser.context.addInitScript(RECORD_ROOT_FONT_SIZES);
 }, 30_000);
 
 afterAll(async () => {
@@ -148,6 +152,12 @@ it('logs in, shows the tiers, pays, streams the answer and survives a reload mid
   ).then((t) => t!);
   expect((await apiClient(server.url, token).get('/api/orders')).status).toBe(200);
   await screenshot(page, '01-tiers');
+
+  // The rem base is set once, before the first paint, from the viewport width (40px per 750 design px): no
+  // 20px first guess corrected after load, which made the whole layout jump. (Taro's own script re-measured
+  // 500 ms after a resize: wait past that.)
+  await page.waitForTimeout(600);
+  expect(await rootFontSizes(page)).toEqual([`${(40 * MOBILE.viewport.width) / 750}px`]);
 
   // Nothing to pay for without a question.
   const payButton = page.locator('.pay-button');
@@ -256,6 +266,8 @@ it('payment cancelled on the pay sheet: nothing charged, the prompt kept', async
     await page.getByText('已取消支付，未扣款').waitFor();
     expect(await page.locator('.prompt-input textarea').inputValue()).toBe(PROMPTS.cancelled);
     await page.locator('.pay-button:not([disabled])').waitFor();
+    // The conversation followed the bubble as its message grew: its status line is in view.
+    await lastStateAboveComposer(page);
     await screenshot(page, '08-cancelled');
 
     // Nothing paid: no payment was played, the order is still unpaid on the server and in WeChat Pay.
@@ -285,10 +297,12 @@ it('a failed answer is refunded, and says so', async () => {
     await page.locator('.pay-sheet-confirm').click();
 
     await lastStateIs(page, 'refunded').waitFor({ timeout: 20_000 });
-    await page.getByText('已原路退款').waitFor();
+    const order = await waitForOrder(server.url, token, orderId, (o) => o.state === 'REFUNDED', 5_000);
+    // The amount sent back: the order's price.
+    await page.getByText(`生成失败，${yuan(order.priceFen)} 已原路退回`).waitFor();
+    await lastStateAboveComposer(page);
     await screenshot(page, '09-refunded');
 
-    const order = await waitForOrder(server.url, token, orderId, (o) => o.state === 'REFUNDED', 5_000);
     const sandbox = (await model.get('/sandbox/state')).body as {
       refunds: { outTradeNo: string; refund: number; total: number; status: string }[];
     };
@@ -338,6 +352,11 @@ it('the orders page lists the orders with their states, and opens one with its a
     expect(text).toContain(order.tierTitle);
     expect(text).toContain(yuan(order.priceFen));
   }
+  // The cancelled payment reads as not paid and not charged, not as money owed.
+  const unpaidCard = await textOf(cards.filter({ hasText: PROMPTS.cancelled }));
+  expect(unpaidCard).toContain('未支付');
+  expect(unpaidCard).toContain('未扣款');
+  expect(unpaidCard).not.toContain('待支付');
   await screenshot(page, '10-orders');
 
   await cards.filter({ hasText: PROMPTS.paid }).click();
@@ -350,6 +369,51 @@ it('the orders page lists the orders with their states, and opens one with its a
     5_000,
     'the whole answer on the order page',
   );
+  // A title, the order number for customer service, and the state shown once (the header's badge).
+  await page.locator('.back-bar__title:visible', { hasText: '订单详情' }).waitFor();
+  await page.locator('.order-number:visible', { hasText: orderIds.paid! }).waitFor();
+  // (Taro keeps the orders tab rendered under the detail page: count within the detail page.)
+  expect(await page.locator('.order-page .order-state', { hasText: '已完成' }).count()).toBe(1);
   await screenshot(page, '11-order-detail');
+
+  // "‹ 返回订单" goes back to the list (the tab bar is hidden on the detail page): the detail page goes away
+  // (after Taro's slide-out) and the list and tab bar are what is left.
+  // Tap it as a person would, once the detail page has finished sliding in over the list: Taro 4.2.1's router
+  // hides the list ~350 ms after opening the detail page on a timer that going back does not cancel, so a back
+  // tap within that time leaves a blank list (Taro's own back button and the browser's too).
+  const visibleCards = page.locator('.order-card:visible');
+  await waitForValue(
+    () => visibleCards.count(),
+    (n) => n === 0,
+    5_000,
+    'the list hidden behind the detail page',
+  );
+  await page.locator('.back-bar__back:visible').click();
+  await page.locator('.order-page').waitFor({ state: 'detached', timeout: 5_000 });
+  await waitForValue(
+    () => visibleCards.count(),
+    (n) => n === listed.length,
+    5_000,
+    'the orders list after going back',
+  );
+
+  // Reloaded on the detail page (or opened from a link), there is no page to go back to: it switches to the list.
+  await visibleCards.filter({ hasText: PROMPTS.refunded }).click();
+  await page.locator('.order-state--refunded:visible').first().waitFor({ timeout: 5_000 });
+  await page.reload();
+  await page.locator('.order-state--refunded:visible').first().waitFor({ timeout: 10_000 });
+  const refunded = listed.find((o) => o.orderId === orderIds.refunded)!;
+  await page.getByText(`生成失败，${yuan(refunded.priceFen)} 已原路退回`).waitFor();
+  await screenshot(page, '12-order-detail-reloaded');
+  await page.locator('.back-bar__back:visible').click();
+  await page.locator('.order-page').waitFor({ state: 'detached', timeout: 10_000 });
+  await waitForValue(
+    () => visibleCards.count(),
+    (n) => n === listed.length,
+    10_000,
+    'the orders list from a reloaded detail page',
+  );
+  await page.locator('.weui-tabbar__label', { hasText: /^订单$/ }).waitFor({ state: 'visible' });
+  await screenshot(page, '13-orders-after-back');
   expect(browser.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
-}, 20_000);
+}, 40_000);

@@ -32,9 +32,13 @@ export function isLaterState(current: OrderState | undefined, next: OrderState):
   return current === undefined || RANK[next] > RANK[current];
 }
 
-/** Short Chinese label of a state, as shown on badges. */
+/**
+ * Short Chinese label of a state, as shown on badges. CREATED reads "未支付", not "待支付" (which reads as money
+ * owed): the user cancelled or never finished paying, nothing was charged, and the server closes the order
+ * (CLOSED, "已关闭") once its payment window passes.
+ */
 export const STATE_LABEL: Record<OrderState, string> = {
-  CREATED: '待支付',
+  CREATED: '未支付',
   PAID: '已支付',
   GENERATING: '生成中',
   COMPLETED: '已完成',
@@ -57,6 +61,11 @@ export const STATE_TONE: Record<OrderState, 'ok' | 'busy' | 'warn' | 'bad' | 'of
   REFUNDED: 'warn',
   REFUND_FAILED: 'bad',
 };
+
+/** States in which nothing was charged: the list notes "未扣款" next to their price. */
+export function isUncharged(state: OrderState): boolean {
+  return state === 'CREATED' || state === 'CLOSED';
+}
 
 /** Class-name form of a state (`order-state--generating`), a stable hook for styles and browser tests. */
 export function stateModifier(state: OrderState | undefined): string {

@@ -39,6 +39,54 @@ export const RECORD_ANSWER_TEXTS = `(() => {
   new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true });
 })();`;
 
+/**
+ * Installed before any page script: records every root font size (`<html style="font-size">`, what Taro's rem
+ * units hang on) the page sets, in order. A layout that jumps after load shows up as two values.
+ * Read with {@link rootFontSizes}.
+ */
+export const RECORD_ROOT_FONT_SIZES = `(() => {
+  const sizes = [];
+  window.__rootFontSizes = sizes;
+  const record = () => {
+    const root = document.documentElement;
+    const size = root ? root.style.fontSize : '';
+    if (size && size !== sizes[sizes.length - 1]) sizes.push(size);
+  };
+  // Init scripts run before <html> is parsed: watch the whole document for it.
+  new MutationObserver(record).observe(document, { subtree: true, attributes: true, attributeFilter: ['style'] });
+})();`;
+
+/** The root font sizes recorded by {@link RECORD_ROOT_FONT_SIZES} since the page was last loaded. */
+export async function rootFontSizes(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...((globalThis as any).__rootFontSizes ?? [])] as string[]);
+}
+
+/**
+ * The newest answer's status line (`.order-state`) is on screen above the composer (whose top is the tier row),
+ * not scrolled out of view or under it. Polls, as the page scrolls after it renders.
+ */
+export async function lastStateAboveComposer(page: Page, timeoutMs = 3_000): Promise<void> {
+  await waitForValue(
+    () =>
+      page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const states = doc.querySelectorAll('.turn .order-state');
+        const state = states[states.length - 1];
+        const composerTop = doc.querySelector('.tier-option')?.getBoundingClientRect().top;
+        if (!state || composerTop === undefined) return undefined;
+        const box = state.getBoundingClientRect();
+        return {
+          top: Math.round(box.top),
+          bottom: Math.round(box.bottom),
+          composerTop: Math.round(composerTop),
+        };
+      }),
+    (v) => v !== undefined && v.top >= 0 && v.bottom <= v.composerTop,
+    timeoutMs,
+    'the last status line above the composer',
+  );
+}
+
 /** The texts recorded by {@link RECORD_ANSWER_TEXTS} since the page was last loaded. */
 export async function answerSamples(page: Page): Promise<string[]> {
   return page.evaluate(() => [...((globalThis as any).__answerSamples ?? [])] as string[]);

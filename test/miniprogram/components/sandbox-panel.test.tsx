@@ -230,7 +230,8 @@ describe('SandboxPanel (H5)', () => {
       }),
     );
     render(<SandboxPanel />);
-    await waitFor(() => expect(document.querySelector('.sandbox-pill__count')?.textContent).toBe('4'));
+    // The pill says what its number is: faults armed for the next order.
+    await waitFor(() => expect(pill()?.textContent).toBe('沙箱 · 已布置 4'));
 
     fireEvent.click(pill()!);
     await screen.findByText('重复回调 ×5 · 仅下一笔');

@@ -8,21 +8,31 @@ const tiers: Tier[] = [
 ];
 
 describe('TierPicker', () => {
-  it('shows every tier with its title, formatted price and description', () => {
-    render(<TierPicker tiers={tiers} selectedId={undefined} onSelect={() => undefined} />);
+  it('shows every tier with its title and formatted price, and the selected tier’s description once', () => {
+    const { rerender } = render(<TierPicker tiers={tiers} selectedId="basic" onSelect={() => undefined} />);
 
     expect(screen.getByText('基础')).toBeTruthy();
     expect(screen.getByText('¥0.50')).toBeTruthy();
-    expect(screen.getByText('快速回答')).toBeTruthy();
     expect(screen.getByText('专业')).toBeTruthy();
     expect(screen.getByText('¥19.90')).toBeTruthy();
+    // One line per card: the description is under the row, for the selected tier only.
+    expect(screen.getByText('快速回答')).toBeTruthy();
+    expect(screen.queryByText('更强的模型')).toBeNull();
+    expect(document.querySelector('.tier-option .tier-picker__description')).toBeNull();
+
+    rerender(<TierPicker tiers={tiers} selectedId="pro" onSelect={() => undefined} />);
+    expect(screen.getByText('更强的模型')).toBeTruthy();
+    expect(screen.queryByText('快速回答')).toBeNull();
+
+    rerender(<TierPicker tiers={tiers} selectedId={undefined} onSelect={() => undefined} />);
+    expect(document.querySelector('.tier-picker__description')).toBeNull();
   });
 
   it('calls onSelect with the id of the tapped tier', () => {
     const onSelect = jest.fn();
     render(<TierPicker tiers={tiers} selectedId={undefined} onSelect={onSelect} />);
 
-    fireEvent.click(screen.getByText('更强的模型'));
+    fireEvent.click(screen.getByText('专业'));
 
     expect(onSelect).toHaveBeenCalledTimes(1);
     expect(onSelect).toHaveBeenCalledWith('pro');

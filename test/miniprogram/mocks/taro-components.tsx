@@ -16,8 +16,17 @@ export function View({ className, children, onClick }: BaseProps) {
   );
 }
 
-export function ScrollView({ className, children }: BaseProps & { scrollY?: boolean }) {
-  return <div className={className}>{children}</div>;
+/** `scrollTop` is exposed as `data-scroll-top`, so a test can see when the page asks to scroll. */
+export function ScrollView({
+  className,
+  children,
+  scrollTop,
+}: BaseProps & { scrollY?: boolean; scrollTop?: number }) {
+  return (
+    <div className={className} data-scroll-top={scrollTop}>
+      {children}
+    </div>
+  );
 }
 
 export function Text({ className, children, onClick }: BaseProps) {

@@ -173,6 +173,24 @@ describe('chat page', () => {
     expect(document.querySelectorAll('.turn')).toHaveLength(1);
   });
 
+  it('scrolls to the end whenever the last turn changes, not only when a question is added', async () => {
+    await renderChat({ 'POST /api/orders': created });
+    const scrollTop = () =>
+      Number(document.querySelector('.chat__conversation')?.getAttribute('data-scroll-top'));
+    const payment = heldPayment();
+
+    const before = scrollTop();
+    ask();
+    await settle();
+    const asked = scrollTop();
+    expect(asked).toBeGreaterThan(before);
+
+    // Cancelled: the bubble's message grows from one line to two; the view follows it.
+    await payment.reject('requestPayment:fail cancel');
+    expect(answerState()?.className).toContain('order-state--cancelled');
+    expect(scrollTop()).toBeGreaterThan(asked);
+  });
+
   it('paying → waiting for confirmation → generating (streams once per chunk) → done', async () => {
     const confirm = heldReply();
     const calls = await renderChat({
@@ -243,7 +261,8 @@ describe('chat page', () => {
 
     act(() => socket.receive({ type: 'state', orderId: ORDER_ID, state: 'REFUNDING' }));
     act(() => socket.receive({ type: 'state', orderId: ORDER_ID, state: 'REFUNDED' }));
-    expect(screen.getByText('生成失败，已原路退款')).toBeTruthy();
+    // The refund names the amount sent back (the order's price).
+    expect(screen.getByText('生成失败，¥0.10 已原路退回')).toBeTruthy();
     expect(answerState()?.className).toContain('order-state--refunded');
 
     fireEvent.click(screen.getByText('重新提问'));

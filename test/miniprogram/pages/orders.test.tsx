@@ -64,6 +64,37 @@ describe('orders page', () => {
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/pages/order/index?id=order-list-0002' });
   });
 
+  it('labels unpaid orders "未支付" and closed ones "已关闭", both noting "未扣款" by the price', async () => {
+    mockApi({
+      'GET /api/orders': {
+        status: 200,
+        body: {
+          orders: [
+            order({ orderId: 'order-list-0003', state: 'CREATED', prompt: '问题三' }),
+            order({ orderId: 'order-list-0002', state: 'CLOSED', prompt: '问题二' }),
+            order({ state: 'COMPLETED' }),
+          ],
+        },
+      },
+    });
+    render(<OrdersPage />);
+    await screen.findByText('问题三');
+
+    const cards = Array.from(document.querySelectorAll('.order-card'));
+    const badge = (card: Element) => card.querySelector('.order-state');
+    expect(cards.map((card) => badge(card)?.textContent)).toEqual(['未支付', '已关闭', '已完成']);
+    expect(badge(cards[0]!)?.className).toContain('order-state--created');
+    expect(badge(cards[1]!)?.className).toContain('order-state--closed');
+    expect(cards.map((card) => card.querySelector('.order-card__note')?.textContent ?? null)).toEqual([
+      '未扣款',
+      '未扣款',
+      null,
+    ]);
+    // Nothing that reads as money owed, and nothing to pay from here.
+    expect(screen.queryByText('待支付')).toBeNull();
+    expect(screen.queryByText('去支付')).toBeNull();
+  });
+
   it('says so when there are no orders yet', async () => {
     mockApi({ 'GET /api/orders': { status: 200, body: { orders: [] } } });
     render(<OrdersPage />);
@@ -107,6 +138,8 @@ describe('order detail page', () => {
     expect(await screen.findByText('问题一')).toBeTruthy();
     expect(document.querySelector('.answer-text')?.textContent).toBe('答案');
     expect(document.querySelector('.order-page__head .order-state')?.textContent).toBe('已完成');
+    // The state once (the header card's badge), not again under the answer.
+    expect(screen.getAllByText('已完成')).toHaveLength(1);
     expect(calls.map((c) => c.path)).toEqual(['/api/orders/order-list-0001?after=0']);
     await act(flushPromises);
     expect(sockets).toHaveLength(0);
@@ -141,12 +174,26 @@ describe('order detail page', () => {
       },
     });
     render(<OrderPage />);
-    expect(await screen.findByText('生成失败，已原路退款')).toBeTruthy();
+    expect(await screen.findByText('生成失败，¥0.10 已原路退回')).toBeTruthy();
 
     fireEvent.click(screen.getByText('重新提问'));
 
     expect(storage.get('tokentill.draft')).toEqual({ prompt: '问题一', tierId: 'pro' });
     expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/chat/index' });
+  });
+
+  it('shows the order number for customer service, and copies it on "复制"', async () => {
+    jest.mocked(Taro.setClipboardData).mockClear();
+    jest.mocked(Taro.useRouter).mockReturnValue({ params: { id: 'order-list-0001' }, path: '' } as never);
+    mockApi({ 'GET /api/orders/*': { status: 200, body: order({}) } });
+    render(<OrderPage />);
+
+    expect(await screen.findByText('order-list-0001')).toBeTruthy();
+    expect(screen.getByText('订单号')).toBeTruthy();
+    fireEvent.click(screen.getByText('复制'));
+    expect(Taro.setClipboardData).toHaveBeenCalledWith({ data: 'order-list-0001' });
+    // weapp (what jest renders): WeChat's own navigation bar, no in-page one.
+    expect(document.querySelector('.back-bar')).toBeNull();
   });
 
   it('says the order does not exist for a link without a valid id', () => {

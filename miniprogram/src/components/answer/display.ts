@@ -1,4 +1,5 @@
 import type { OrderState } from '@tokentill/shared-types';
+import { formatPriceFen } from '../../utils/money';
 import { STATE_LABEL, stateModifier } from '../../utils/order-state';
 
 /** Everything that decides what an answer bubble shows. */
@@ -11,6 +12,8 @@ export interface AnswerInput {
   problem?: string;
   /** Paid-or-not is unknown (the app closed mid-payment). */
   payUnknown?: boolean;
+  /** What the order cost (fen): a refund names the amount sent back. */
+  priceFen?: number;
 }
 
 /** What the bubble shows. */
@@ -33,7 +36,7 @@ export interface AnswerDisplay {
 
 /** Maps a turn's phase and its order's state to what the user sees. */
 export function describeAnswer(input: AnswerInput): AnswerDisplay {
-  const { phase, state, text, problem } = input;
+  const { phase, state, text, problem, priceFen } = input;
   if (phase === 'paying') {
     return status('paying', '支付中', '正在发起支付…', 'muted');
   }
@@ -65,7 +68,14 @@ export function describeAnswer(input: AnswerInput): AnswerDisplay {
       return status(stateModifier(state), STATE_LABEL[state], '生成失败，正在原路退款…', 'error');
     case 'REFUNDED':
       return {
-        ...status(stateModifier(state), STATE_LABEL[state], '生成失败，已原路退款', 'error'),
+        ...status(
+          stateModifier(state),
+          STATE_LABEL[state],
+          priceFen === undefined
+            ? '生成失败，已原路退回'
+            : `生成失败，${formatPriceFen(priceFen)} 已原路退回`,
+          'error',
+        ),
         retry: true,
       };
     case 'REFUND_FAILED':

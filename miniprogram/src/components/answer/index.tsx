@@ -5,6 +5,11 @@ import './index.css';
 export interface AnswerBubbleProps extends AnswerInput {
   /** Shown as "重新提问" where the order ended without an answer. */
   onRetry?: () => void;
+  /**
+   * Show the short status under the bubble (default). The order page turns it off: its header already shows the
+   * order's state badge, which would otherwise read twice ("已完成" … "已完成").
+   */
+  showState?: boolean;
 }
 
 /**
@@ -14,6 +19,8 @@ export interface AnswerBubbleProps extends AnswerInput {
  */
 export function AnswerBubble(props: AnswerBubbleProps) {
   const display = describeAnswer(props);
+  const showState = props.showState !== false;
+  const retry = display.retry && props.onRetry !== undefined;
   return (
     <View className={`answer answer--${display.modifier}`}>
       <View className="answer__bubble">
@@ -26,14 +33,25 @@ export function AnswerBubble(props: AnswerBubbleProps) {
         )}
         {display.cursor ? <Text className="answer-cursor" /> : null}
       </View>
-      <View className="answer__meta">
-        <Text className={`order-state order-state--${display.modifier}`}>{display.label}</Text>
-        {display.retry && props.onRetry ? (
-          <Text className="answer__retry retry-button" onClick={props.onRetry}>
-            重新提问
-          </Text>
-        ) : null}
-      </View>
+      {showState || retry ? (
+        <View className="answer__meta">
+          {showState ? (
+            <Text className={`answer__state order-state order-state--${display.modifier}`}>
+              {display.label}
+            </Text>
+          ) : null}
+          {retry ? (
+            <Text
+              className={
+                showState ? 'answer__retry retry-button' : 'answer__retry answer__retry--alone retry-button'
+              }
+              onClick={props.onRetry}
+            >
+              重新提问
+            </Text>
+          ) : null}
+        </View>
+      ) : null}
     </View>
   );
 }

@@ -14,14 +14,15 @@ import './index.css';
 
 /** How often the armed list is read again while the sheet is open (faults are consumed by orders). */
 const OPEN_REFRESH_MS = 2_000;
-/** How often, with the sheet closed, while something is still armed (so the pill's count goes back to zero). */
+/** How often, with the sheet closed, while something is still armed (so the pill's label goes back to "沙箱"). */
 const CLOSED_REFRESH_MS = 5_000;
 
 /**
  * The H5 build's sandbox panel (issue 8): renders nothing unless the server is in sandbox mode (`GET
- * /sandbox/state` answers 200, asked once). Then a small "沙箱" pill sits at the bottom right of the page, above
- * the composer, and opens a sheet that arms faults of the WeChat Pay emulator and the mock model for the next
- * order, lists what is armed, and clears everything. The weapp build gets index.weapp.tsx, which renders nothing.
+ * /sandbox/state` answers 200, asked once). Then a small "沙箱" pill sits where the page puts it (the chat page:
+ * the top-right corner of its header, clear of the conversation), reads "沙箱 · 已布置 N" while faults are armed,
+ * and opens a sheet that arms faults of the WeChat Pay emulator and the mock model for the next order, lists
+ * what is armed, and clears everything. The weapp build gets index.weapp.tsx, which renders nothing.
  *
  * Hooks: `.sandbox-pill`, `.sandbox-panel`, `.sandbox-fault--<id>` (see DRILLS), `.sandbox-clear`.
  */
@@ -155,7 +156,7 @@ function SandboxControls() {
         onClick={openSheet}
       >
         <Text className="sandbox-pill__label">沙箱</Text>
-        {armedCount > 0 ? <Text className="sandbox-pill__count">{armedCount}</Text> : null}
+        {armedCount > 0 ? <Text className="sandbox-pill__count">{` · 已布置 ${armedCount}`}</Text> : null}
       </View>
       {open ? (
         <View className="sandbox-panel">

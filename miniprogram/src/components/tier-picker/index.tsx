@@ -10,26 +10,32 @@ export interface TierPickerProps {
   onSelect: (id: string) => void;
 }
 
-/** The tiers as a row of cards, one selectable at a time. */
+/**
+ * The tiers as a row of one-line cards (title and price), one selectable at a time; the chosen tier's
+ * description is shown once, in small text, under the row (the composer stays short).
+ */
 export function TierPicker({ tiers, selectedId, onSelect }: TierPickerProps) {
+  const selected = tiers.find((tier) => tier.id === selectedId);
   return (
     <View className="tier-picker">
-      {tiers.map((tier) => {
-        const selected = tier.id === selectedId;
-        return (
-          <View
-            key={tier.id}
-            className={`tier-picker__item tier-option${selected ? ' tier-picker__item--selected tier-option--selected' : ''}`}
-            onClick={() => onSelect(tier.id)}
-          >
-            <View className="tier-picker__head">
+      <View className="tier-picker__row">
+        {tiers.map((tier) => {
+          const isSelected = tier.id === selectedId;
+          return (
+            <View
+              key={tier.id}
+              className={`tier-picker__item tier-option${isSelected ? ' tier-picker__item--selected tier-option--selected' : ''}`}
+              onClick={() => onSelect(tier.id)}
+            >
               <Text className="tier-picker__title">{tier.title}</Text>
               <Text className="tier-picker__price">{formatPriceFen(tier.priceFen)}</Text>
             </View>
-            <Text className="tier-picker__description">{tier.description}</Text>
-          </View>
-        );
-      })}
+          );
+        })}
+      </View>
+      {selected?.description ? (
+        <Text className="tier-picker__description">{selected.description}</Text>
+      ) : null}
     </View>
   );
 }

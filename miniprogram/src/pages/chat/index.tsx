@@ -80,6 +80,25 @@ export default function ChatPage() {
 
   const scrollToEnd = useCallback(() => setScrollTick((n) => n + 1), []);
 
+  // Keep the newest turn in view whenever it changes: added, paid, cancelled (its message grows to two lines),
+  // failed, settled (final text, "重新提问" appears), refunded… A streaming answer also calls onGrow per chunk.
+  // An error notice above the pay button makes the conversation shorter, so it counts too.
+  const lastTurn = turns[turns.length - 1];
+  const lastTurnShape = lastTurn
+    ? [
+        lastTurn.id,
+        lastTurn.phase,
+        lastTurn.state ?? '',
+        lastTurn.payUnknown ? 'unknown' : '',
+        lastTurn.failure ?? '',
+        lastTurn.final?.state ?? '',
+        lastTurn.final?.text.length ?? -1,
+      ].join('|')
+    : '';
+  useEffect(() => {
+    scrollToEnd();
+  }, [lastTurnShape, notice, scrollToEnd]);
+
   const askAndPay = async () => {
     if (!canPay || !selectedTier) return;
     const tier = selectedTier;
@@ -101,7 +120,6 @@ export default function ChatPage() {
     };
     // Earlier attempts that were never paid make way for this one.
     setTurns((all) => [...all.filter((t) => t.phase !== 'cancelled' && t.phase !== 'failed'), turn]);
-    scrollToEnd();
 
     let order = unpaid.current;
     if (
@@ -179,8 +197,12 @@ export default function ChatPage() {
     <View className="chat">
       <ScrollView className="chat__conversation" scrollY scrollTop={1_000_000 + scrollTick}>
         <View className="chat__header">
-          <Text className="chat__title">向 AI 提问</Text>
-          <Text className="chat__subtitle">按次付费，付款后立即生成回答</Text>
+          <View className="chat__heading">
+            <Text className="chat__title">向 AI 提问</Text>
+            <Text className="chat__subtitle">按次付费，付款后立即生成回答</Text>
+          </View>
+          {/* H5 sandbox mode only (renders nothing otherwise): a small pill in the header's top-right corner. */}
+          <SandboxPanel />
         </View>
         {turns.length === 0 ? (
           <View className="chat__empty">
@@ -198,8 +220,9 @@ export default function ChatPage() {
             />
           ))
         )}
+        {/* Room below the last bubble, so its status line never sits against the composer. */}
+        <View className="chat__end" />
       </ScrollView>
-      <SandboxPanel />
 
       <View className="chat__composer">
         <View className="chat__tiers">
@@ -260,6 +283,7 @@ function TurnView({ turn, onSettled, onAskAgain, onGrow }: TurnViewProps) {
             state={turn.final?.state}
             text={turn.final?.text ?? ''}
             problem={turn.failure}
+            priceFen={turn.priceFen}
             onRetry={() => onAskAgain(turn)}
           />
         )}
@@ -279,17 +303,19 @@ function LiveAnswer({ turn, onSettled, onAskAgain, onGrow }: TurnViewProps) {
     if (settled && state) onSettled(turn.id, { state, text, ...(usage ? { usage } : {}) });
   }, [settled, state, text, usage, turn.id, onSettled]);
 
+  const problem = stream.error ? errorTextForCode(stream.error.code) : undefined;
   useEffect(() => {
     onGrow();
-  }, [text.length, state, onGrow]);
+  }, [text.length, state, problem, onGrow]);
 
   return (
     <AnswerBubble
       phase="paid"
       state={state}
       text={text}
-      problem={stream.error ? errorTextForCode(stream.error.code) : undefined}
+      problem={problem}
       payUnknown={turn.payUnknown}
+      priceFen={turn.priceFen}
       onRetry={() => onAskAgain(turn)}
     />
   );

@@ -6,6 +6,7 @@ import { StateBadge } from '../../components/state-badge';
 import { listOrders } from '../../services/orders';
 import { errorText } from '../../utils/error-text';
 import { formatPriceFen } from '../../utils/money';
+import { isUncharged } from '../../utils/order-state';
 import { formatOrderTime } from '../../utils/time';
 import './index.css';
 
@@ -16,7 +17,10 @@ type ListState =
   | { status: 'ready'; orders: OrderSummary[] }
   | { status: 'error'; orders: OrderSummary[]; error: unknown };
 
-/** The user's recent orders (newest first) with state, tier and price; tap one for its answer. */
+/**
+ * The user's recent orders (newest first) with state, tier and price; tap one for its answer. An order never paid
+ * ("未支付") or closed unpaid ("已关闭") says "未扣款" by its price, which is not money owed: nothing to act on.
+ */
 export default function OrdersPage() {
   const [list, setList] = useState<ListState>({ status: 'loading', orders: [] });
   const loads = useRef(0);
@@ -80,7 +84,16 @@ export default function OrdersPage() {
           <Text className="order-card__prompt">{order.prompt}</Text>
           <View className="order-card__foot">
             <Text className="order-card__time">{formatOrderTime(order.createdAt)}</Text>
-            <Text className="order-card__price">{formatPriceFen(order.priceFen)}</Text>
+            {isUncharged(order.state) ? (
+              <View className="order-card__amount">
+                <Text className="order-card__note">未扣款</Text>
+                <Text className="order-card__price order-card__price--uncharged">
+                  {formatPriceFen(order.priceFen)}
+                </Text>
+              </View>
+            ) : (
+              <Text className="order-card__price">{formatPriceFen(order.priceFen)}</Text>
+            )}
           </View>
         </View>
       ))}
