@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
@@ -85,6 +85,17 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const server = createServer();
+  // Bound before the app exists (its URLs depend on the port): answer 503 meanwhile instead of leaving a request
+  // hanging until Node's request timeout.
+  const booting = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
+    res.end(
+      JSON.stringify({
+        error: { code: 'NOT_READY', message: 'Starting up; try again shortly.', requestId: '' },
+      }),
+    );
+  };
+  server.on('request', booting);
   const { port } = await listen(server, config.PORT, config.HOST);
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   const url = `http://${shownHost}:${port}`;
@@ -135,6 +146,7 @@ export async function startServer(
     ...(sandbox && mockModel ? { sandbox: [mockModel.middleware, sandbox.middleware] } : {}),
     ...(config.SANDBOX && h5Available ? { h5Dir: config.H5_DIR } : {}),
   });
+  server.off('request', booting);
   server.on('request', app.callback());
 
   // One blocking reader per instance follows every answer stream its sockets watch.

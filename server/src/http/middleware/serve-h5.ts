@@ -22,11 +22,10 @@ const TYPES: Record<string, string> = {
 export function serveH5(root: string): Middleware {
   const base = normalize(root + sep);
   return async (ctx, next) => {
-    if (
-      (ctx.method !== 'GET' && ctx.method !== 'HEAD') ||
-      ctx.path.startsWith('/api/') ||
-      ctx.path.startsWith('/sandbox/')
-    ) {
+    // Only the app's own files: `/` and paths with an extension (the H5 build uses the hash router), so API
+    // routes like /healthz never touch the file system.
+    const isAsset = ctx.path === '/' || /\.[a-z0-9]+$/i.test(ctx.path);
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !isAsset || ctx.path.startsWith('/api/')) {
       return next();
     }
     let relative: string;
