@@ -24,213 +24,57 @@
  * (CPU profile of the closed-loop callback phase; profiling slows it, so figures from such a run don't count).
  * Exits 1 when a correctness check fails; slow figures are reported, never fatal.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import Koa from 'koa';
-import pino from 'pino';
-import { createLogger } from '../server/src/observability/logger';
-import { newOrderId } from '../server/src/orders/order-id';
-import { openNotification, verifySha256Rsa, type Transaction } from '../server/src/payment';
 import { loadOrCreateSandboxKeys } from '../server/src/sandbox';
-import { BENCH_LOG_LEVEL, startBenchServer, type BenchServer } from './support/bench-server';
+import { startBareKoa } from './support/bare-koa';
+import { BENCH_LOG_LEVEL, startBenchServer, stopBenchServer } from './support/bench-server';
+import { Checks, runBench } from './support/checks';
+import { costOfRun } from './support/cost';
+import { envNumber } from './support/env';
 import { runLoad, type LoadRun, type RequestSpec } from './support/load';
+import { measureComponents } from './support/notify-components';
+import { checkPaidOnce, createOrders } from './support/notify-orders';
+import { printPhaseTable, type PhaseRow } from './support/phase-table';
 import { startProfile } from './support/profile';
 import {
   bucketPercentileMs,
   fmt,
   histogramBuckets,
   monitorStalls,
+  printSummary,
   printTable,
-  rounded,
 } from './support/stats';
 import { transactionNotifications, type PaidOrder } from './support/wxpay-notify';
 
-const COUNT = Number(process.env['NOTIFY_COUNT'] ?? 5_000);
-const CONCURRENCY = Number(process.env['NOTIFY_CONCURRENCY'] ?? 32);
-const RATE = Number(process.env['NOTIFY_RATE'] ?? 500);
-const RATE_SECONDS = Number(process.env['NOTIFY_RATE_SECONDS'] ?? 5);
+const COUNT = envNumber('NOTIFY_COUNT', 5_000);
+const CONCURRENCY = envNumber('NOTIFY_CONCURRENCY', 32);
+const RATE = envNumber('NOTIFY_RATE', 500);
+const RATE_SECONDS = envNumber('NOTIFY_RATE_SECONDS', 5);
 const WARMUP = 1_000;
 const BASELINE_COUNT = 40_000;
 const HEALTHZ_COUNT = 30_000;
 const REPLAY_COUNT = 200;
 /** Orders credited by calling applyTransaction directly (no HTTP), to split a callback's cost. */
 const DIRECT_COUNT = 2_000;
-const USER_KEY = 'bench-notify-user';
 const PAYER_OPENID = 'oBench0000000000000000000000';
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-async function createOrders(server: BenchServer, count: number, priceFen: number): Promise<PaidOrder[]> {
-  const orders: PaidOrder[] = [];
-  const tier = server.config.catalog.tiers.get('basic');
-  for (let i = 0; i < count; i += 500) {
-    const now = Date.now();
-    const batch = Array.from({ length: Math.min(500, count - i) }, () => ({ id: newOrderId(now), priceFen }));
-    await Promise.all(
-      batch.map((o) =>
-        server.services.orderStore.create({
-          id: o.id,
-          state: 'CREATED',
-          userKey: USER_KEY,
-          tier: 'basic',
-          tierTitle: tier?.title ?? 'basic',
-          priceFen,
-          prompt: '用一句话解释什么是量子纠缠',
-          createdAt: now,
-          payBy: now + 900_000,
-        }),
-      ),
-    );
-    orders.push(...batch);
-  }
-  return orders;
-}
-
-interface PhaseRow {
-  name: string;
-  run: LoadRun;
-}
-
-const failures: string[] = [];
-function check(ok: boolean, what: string): void {
-  if (!ok) failures.push(what);
-}
+const checks = new Checks();
 
 function expectAll(run: LoadRun, count: number, status: number, what: string): void {
-  check(
+  checks.check(
     run.result.sent === count,
     `${what}: sent ${run.result.sent} of ${count} (cut short by the time bound)`,
   );
-  check(
+  checks.check(
     run.statusCounts[String(status)] === run.result.sent,
     `${what}: expected every answer ${status}, got ${JSON.stringify(run.statusCounts)}` +
       (run.result.errorSamples.length ? ` errors: ${run.result.errorSamples.join('; ')}` : ''),
   );
 }
 
-/** CPU time this process has used, in µs (all threads; the sync loops below keep the others idle). */
-function cpuNowUs(): number {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-}
-
-interface Components {
-  openUs: number;
-  openOps: number;
-  verifyUs: number;
-  logLineUs: number;
-  applyLoopUs: number;
-  applyCpuUs: number;
-  applyRps: number;
-  transactionOf: Map<string, string>;
-}
-
-async function measureComponents(
-  server: BenchServer,
-  keys: Awaited<ReturnType<typeof loadOrCreateSandboxKeys>>,
-  notes: readonly RequestSpec[],
-  directOrders: readonly PaidOrder[],
-): Promise<Components> {
-  const verifier = server.services.merchant.verifier;
-  const apiV3Key = keys.apiV3Key;
-  const sample = notes
-    .slice(0, 500)
-    .map((n) => ({ headers: n.headers ?? {}, raw: Buffer.from(n.body ?? '') }));
-  const rounds = 4;
-  // openNotification: exactly what the route calls, on genuine notifications.
-  // Sync loops are timed in CPU time (process.cpuUsage), which other processes on the machine do not inflate.
-  let t = cpuNowUs();
-  for (let r = 0; r < rounds; r++)
-    for (const n of sample) openNotification(n.headers, n.raw, { verifier, apiV3Key });
-  const openOps = rounds * sample.length;
-  const openUs = (cpuNowUs() - t) / openOps;
-  // The RSA verification inside it, alone.
-  const messages = sample.map((n) => ({
-    message: Buffer.concat([
-      Buffer.from(`${n.headers['wechatpay-timestamp']}\n${n.headers['wechatpay-nonce']}\n`),
-      n.raw,
-      Buffer.from('\n'),
-    ]),
-    signature: n.headers['wechatpay-signature'] ?? '',
-  }));
-  t = cpuNowUs();
-  let verified = 0;
-  for (let r = 0; r < rounds; r++) {
-    for (const m of messages)
-      if (verifySha256Rsa(m.message, m.signature, keys.wechatpayPublicKey)) verified++;
-  }
-  const verifyUs = (cpuNowUs() - t) / openOps;
-  check(verified === openOps, `RSA verify micro-benchmark: ${openOps - verified} signatures did not verify`);
-  // One log line like the request log, through a logger configured like the server's (redaction included).
-  const logger = createLogger({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
-  const lines = 5_000;
-  t = cpuNowUs();
-  for (let i = 0; i < lines; i++) {
-    logger.info(
-      {
-        requestId: 'f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f',
-        method: 'POST',
-        path: '/api/pay/wxpay/notify',
-        status: 204,
-        ms: 1.2,
-      },
-      'request',
-    );
-  }
-  const logLineUs = (cpuNowUs() - t) / lines;
-  // applyTransaction alone (what the route does after openNotification), at the benchmark's concurrency.
-  const directNotes = await transactionNotifications(keys, directOrders, PAYER_OPENID);
-  const txs = directNotes.map(
-    (n) =>
-      openNotification(n.headers ?? {}, Buffer.from(n.body ?? ''), { verifier, apiV3Key })
-        .resource as Transaction,
-  );
-  const transactionOf = new Map(directOrders.map((o, i) => [o.id, directNotes[i]?.transactionId ?? '']));
-  let next = 0;
-  let notPaid = 0;
-  const elu0 = performance.eventLoopUtilization();
-  const cpu0 = cpuNowUs();
-  const wall0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < txs.length) {
-        const tx = txs[next++] as Transaction;
-        if ((await server.services.payments.applyTransaction(tx, 'notify')) !== 'paid') notPaid++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - wall0) / 1000;
-  const elu = performance.eventLoopUtilization(elu0);
-  const applyCpuUs = (cpuNowUs() - cpu0) / txs.length;
-  check(notPaid === 0, `applyTransaction: ${notPaid} of ${txs.length} direct credits were not 'paid'`);
-  const applyRps = txs.length / seconds;
-  return {
-    openUs,
-    openOps,
-    verifyUs,
-    logLineUs,
-    applyLoopUs: (elu.utilization * 1e6) / applyRps,
-    applyCpuUs,
-    applyRps,
-    transactionOf,
-  };
-}
-
 async function main(): Promise<void> {
   const server = await startBenchServer({ IN_PROCESS_WORKER: '0' });
-  const bare = new Koa();
-  bare.use((ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  const bareServer = createServer(bare.callback());
-  const barePort = await listen(bareServer);
-  const bareUrl = `http://127.0.0.1:${barePort}`;
+  const bare = await startBareKoa();
+  const bareUrl = bare.url;
   const rows: PhaseRow[] = [];
 
   try {
@@ -349,11 +193,15 @@ async function main(): Promise<void> {
         body: forged.body.replace('"TRANSACTION.SUCCESS"', '"TRANSACTION.SUCCESS" '),
       });
       await res.arrayBuffer();
-      check(res.status === 401, `tampered callback answered ${res.status}, expected 401`);
+      checks.check(res.status === 401, `tampered callback answered ${res.status}, expected 401`);
     }
 
     // Where a callback's event-loop time goes, measured in-process in the same run (not over HTTP).
-    const components = await measureComponents(server, keys, closedNotes, directOrders);
+    const components = await measureComponents(server, keys, closedNotes, directOrders, {
+      payerOpenid: PAYER_OPENID,
+      concurrency: CONCURRENCY,
+      checks,
+    });
 
     // Every order paid exactly once, with exactly one queued job.
     const paidOrders = [...warmOrders, ...closedOrders, ...openOrders, ...directOrders];
@@ -362,102 +210,31 @@ async function main(): Promise<void> {
       const order = paidOrders[i];
       if (order) transactionOf.set(order.id, n.transactionId);
     });
-    let wrongState = 0;
-    let missingJobs = 0;
-    const sample: string[] = [];
-    for (let i = 0; i < paidOrders.length; i += 500) {
-      const batch = paidOrders.slice(i, i + 500);
-      const [records, jobs] = await Promise.all([
-        Promise.all(batch.map((o) => server.services.orderStore.get(o.id))),
-        Promise.all(batch.map((o) => server.services.queue.queue.getJob(o.id))),
-      ]);
-      batch.forEach((o, j) => {
-        const r = records[j];
-        const ok =
-          r?.state === 'PAID' && r.paidVia === 'notify' && r.transactionId === transactionOf.get(o.id);
-        if (!ok) {
-          wrongState++;
-          if (sample.length < 3) sample.push(`${o.id}: ${r?.state}/${r?.paidVia}`);
-        }
-        if (jobs[j]?.data.orderId !== o.id) missingJobs++;
-      });
-    }
-    check(
-      wrongState === 0,
-      `${wrongState} orders not PAID via notify with their transaction id (${sample.join(', ')})`,
-    );
-    check(missingJobs === 0, `${missingJobs} paid orders have no queued job`);
-    const counts = await server.services.queue.queue.getJobCounts(
-      'waiting',
-      'active',
-      'delayed',
-      'prioritized',
-      'completed',
-      'failed',
-    );
-    const totalJobs = Object.values(counts).reduce((a, b) => a + b, 0);
-    check(
-      totalJobs === paidOrders.length && counts['waiting'] === paidOrders.length,
-      `expected exactly ${paidOrders.length} waiting jobs (one per paid order), got ${JSON.stringify(counts)}`,
-    );
-    const forgedRecord = await server.services.orderStore.get(forgedOrder.id);
-    check(forgedRecord?.state === 'CREATED', `tampered callback changed its order to ${forgedRecord?.state}`);
-    check(
-      (await server.services.queue.queue.getJob(forgedOrder.id)) === undefined,
-      'tampered callback queued a job',
-    );
+    const totalJobs = await checkPaidOnce(server, paidOrders, transactionOf, forgedOrder, checks);
 
     // Report.
     console.log(
       `\nnotify-ack — ${COUNT} callbacks at ${CONCURRENCY} concurrent, ${openCount} at ${RATE}/s; ` +
         `node ${process.version}, log level ${BENCH_LOG_LEVEL}`,
     );
-    printTable([
-      [
-        'phase',
-        'n',
-        'req/s',
-        'p50 ms',
-        'p90 ms',
-        'p99 ms',
-        'max ms',
-        'srv cores',
-        'srv ELU',
-        'redis',
-        'loadgen',
-        'other',
-      ],
-      ...rows.map(({ name, run }) => [
-        name,
-        run.latency.count,
-        fmt.rate(run.throughput),
-        fmt.ms(run.latency.p50),
-        fmt.ms(run.latency.p90),
-        fmt.ms(run.latency.p99),
-        fmt.ms(run.latency.max),
-        fmt.cores(run.cpu.serverCores),
-        fmt.cores(run.cpu.serverEventLoopUtilization),
-        fmt.cores(run.cpu.redisCores),
-        fmt.cores(run.cpu.loadCores),
-        fmt.cores(run.cpu.otherCores),
-      ]),
-    ]);
-    const perRequest = (run: LoadRun) => ({
-      cpu: (run.cpu.serverCores * 1e6) / run.throughput,
-      loop: (run.cpu.serverEventLoopUtilization * 1e6) / run.throughput,
-    });
-    const bareCost = perRequest(baseline);
-    const healthzCost = perRequest(health);
-    const callbackCost = perRequest(notify);
+    printPhaseTable('req/s', rows);
+    const bareCost = costOfRun(baseline);
+    const healthzCost = costOfRun(health);
+    const callbackCost = costOfRun(notify);
     const us = (v: number) => (v < 100 ? v.toFixed(1) : String(Math.round(v)));
     console.log(`\nwhere a callback's time goes (µs per request; same run):`);
     printTable([
       ['component', 'CPU µs', 'loop µs', 'how measured'],
-      ['bare Koa request', us(bareCost.cpu), us(bareCost.loop), 'bare Koa phase: process CPU, ELU ÷ req/s'],
+      [
+        'bare Koa request',
+        us(bareCost.cpuUs),
+        us(bareCost.loopUs),
+        'bare Koa phase: process CPU, ELU ÷ req/s',
+      ],
       [
         'GET /healthz, full middleware stack',
-        us(healthzCost.cpu),
-        us(healthzCost.loop),
+        us(healthzCost.cpuUs),
+        us(healthzCost.loopUs),
         '/healthz phase (logs 1 line)',
       ],
       [
@@ -476,8 +253,8 @@ async function main(): Promise<void> {
       ],
       [
         'whole callback over HTTP',
-        us(callbackCost.cpu),
-        us(callbackCost.loop),
+        us(callbackCost.cpuUs),
+        us(callbackCost.loopUs),
         'callbacks phase (logs 3 lines)',
       ],
     ]);
@@ -490,8 +267,8 @@ async function main(): Promise<void> {
     }
     const ratio = notify.throughput / baseline.throughput;
     const ratioHealthz = notify.throughput / health.throughput;
-    const serverCpuPerCallbackUs = callbackCost.cpu;
-    const eluPerCallbackUs = callbackCost.loop;
+    const serverCpuPerCallbackUs = callbackCost.cpuUs;
+    const eluPerCallbackUs = callbackCost.loopUs;
     console.log(
       `\nthroughput ratio callbacks / bare Koa = ${fmt.ratio(ratio)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'}); ` +
         `callbacks / healthz = ${fmt.ratio(ratioHealthz)}`,
@@ -505,7 +282,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `server CPU per callback ≈ ${Math.round(serverCpuPerCallbackUs)} µs (all threads), event-loop busy ≈ ` +
-        `${Math.round(eluPerCallbackUs)} µs; checks: ${failures.length === 0 ? 'all passed' : `${failures.length} FAILED`} ` +
+        `${Math.round(eluPerCallbackUs)} µs; checks: ${checks.status} ` +
         `(${paidOrders.length} orders PAID, ${totalJobs} jobs, ${REPLAY_COUNT} replays 204, tampered 401)`,
     );
     const summary = {
@@ -531,8 +308,8 @@ async function main(): Promise<void> {
       serverCpuPerCallbackUs,
       eventLoopPerCallbackUs: eluPerCallbackUs,
       componentsUs: {
-        bareKoaRequestCpu: bareCost.cpu,
-        healthzRequestCpu: healthzCost.cpu,
+        bareKoaRequestCpu: bareCost.cpuUs,
+        healthzRequestCpu: healthzCost.cpuUs,
         logLine: components.logLineUs,
         openNotification: components.openUs,
         rsaVerify: components.verifyUs,
@@ -540,23 +317,13 @@ async function main(): Promise<void> {
         applyTransactionLoop: components.applyLoopUs,
       },
       otherCoresMax: Math.max(...rows.map(({ run }) => run.cpu.otherCores)),
-      checks: { passed: failures.length === 0, failures },
+      checks: checks.summary(),
     };
-    console.log(JSON.stringify(rounded(summary)));
+    printSummary(summary);
   } finally {
-    const bareClosed = new Promise<void>((resolve) => bareServer.close(() => resolve()));
-    bareServer.closeAllConnections();
-    await bareClosed;
-    const deleted = await server.shutdown();
-    console.log(`cleanup: deleted ${deleted} Redis keys under ${server.prefix}`);
-  }
-  if (failures.length > 0) {
-    for (const f of failures) console.error(`CHECK FAILED: ${f}`);
-    process.exitCode = 1;
+    await bare.close();
+    await stopBenchServer(server);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(checks, main);

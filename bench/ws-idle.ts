@@ -21,15 +21,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { closeRedis, createRedis } from '../server/src/redis';
 import { benchPrefix, deletePrefix, REDIS_URL } from './support/bench-server';
-import { printTable, rounded } from './support/stats';
+import { Checks, runBench } from './support/checks';
+import { envNumber } from './support/env';
+import { login } from './support/session';
+import { printSummary, printTable } from './support/stats';
 import { transpileServer } from './support/transpile-server';
 
 const REPO = join(__dirname, '..');
-const USERS = Number(process.env['WS_USERS'] ?? 100);
+const USERS = envNumber('WS_USERS', 100);
 const REQUESTED = (process.env['WS_LEVELS'] ?? '2000,5000,10000').split(',').map(Number);
 /** `compiled` (default): plain node on a transpiled copy, like production; `tsx`: the TypeScript sources via tsx. */
 const MODE = process.env['WS_SERVER'] === 'tsx' ? 'tsx' : 'compiled';
@@ -38,10 +40,7 @@ const SERVER_FLAGS = (process.env['WS_SERVER_FLAGS'] ?? '').split(' ').filter(Bo
 const OPEN_PARALLEL = 100;
 const SETTLE_MS = 2_000;
 
-const failures: string[] = [];
-function check(ok: boolean, what: string): void {
-  if (!ok) failures.push(what);
-}
+const checks = new Checks();
 
 function openFilesLimit(): number {
   const line = readFileSync('/proc/self/limits', 'utf8')
@@ -106,18 +105,6 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
     await sleep(200);
   }
   throw new Error('server not ready within 60 s');
-}
-
-async function login(url: string, identity: string): Promise<string> {
-  const res = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: `${identity}.${randomUUID()}` }),
-  });
-  const body = (await res.json()) as { token?: string };
-  if (res.status !== 200 || !body.token)
-    throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
-  return body.token;
 }
 
 /** Opens one socket; resolves when open, rejects on refusal or after 15 s. */
@@ -201,7 +188,7 @@ async function main(): Promise<void> {
       },
       (err: Error) => /401/.test(err.message),
     );
-    check(refused, 'an upgrade with an invalid token was not refused with 401');
+    checks.check(refused, 'an upgrade with an invalid token was not refused with 401');
 
     // Warm-up: load the WebSocket code paths, then close everything.
     const warm = await Promise.all(Array.from({ length: 200 }, (_, i) => openSocket(wsUrl(i))));
@@ -222,16 +209,16 @@ async function main(): Promise<void> {
             r.value.on('close', () => dropped++);
             sockets.push(r.value);
           } else {
-            failures.push(`socket ${sockets.length} failed to open: ${(r.reason as Error).message}`);
+            checks.failures.push(`socket ${sockets.length} failed to open: ${(r.reason as Error).message}`);
           }
         }
-        if (failures.length > 5) throw new Error(failures.join('; '));
+        if (checks.failures.length > 5) throw new Error(checks.failures.join('; '));
       }
-      check(sockets.length === level, `opened ${sockets.length} of ${level} sockets within 60 s`);
+      checks.check(sockets.length === level, `opened ${sockets.length} of ${level} sockets within 60 s`);
       rows.push({ sockets: sockets.length, ...(await measure(pid, memoryFile)) });
     }
     const open = sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length;
-    check(
+    checks.check(
       dropped === 0 && open === sockets.length,
       `${dropped} idle sockets were closed; ${open} of ${sockets.length} open`,
     );
@@ -279,28 +266,24 @@ async function main(): Promise<void> {
           `target < 150 MB: ${at10k.settled.rssKb < 150 * 1024 ? 'met' : 'NOT met'}`,
       );
     }
-    console.log(`checks: ${failures.length === 0 ? 'all passed' : `${failures.length} FAILED`}`);
-    console.log(
-      JSON.stringify(
-        rounded({
-          bench: 'ws-idle',
-          node: process.version,
-          server: MODE,
-          serverFlags: SERVER_FLAGS,
-          baselineRssMb: base.settled.rssKb / 1024,
-          levels: rows.map((r) => ({
-            sockets: r.sockets,
-            rssMb: r.settled.rssKb / 1024,
-            rssMbAfterGc: r.afterGc.rssKb / 1024,
-            kbPerSocket: perSocket(r, 'settled'),
-            kbPerSocketAfterGc: perSocket(r, 'afterGc'),
-            heapUsedMb: r.afterGc.usage ? r.afterGc.usage.heapUsed / 1048576 : undefined,
-          })),
-          topRssMb: top ? top.settled.rssKb / 1024 : undefined,
-          checks: { passed: failures.length === 0, failures },
-        }),
-      ),
-    );
+    console.log(`checks: ${checks.status}`);
+    printSummary({
+      bench: 'ws-idle',
+      node: process.version,
+      server: MODE,
+      serverFlags: SERVER_FLAGS,
+      baselineRssMb: base.settled.rssKb / 1024,
+      levels: rows.map((r) => ({
+        sockets: r.sockets,
+        rssMb: r.settled.rssKb / 1024,
+        rssMbAfterGc: r.afterGc.rssKb / 1024,
+        kbPerSocket: perSocket(r, 'settled'),
+        kbPerSocketAfterGc: perSocket(r, 'afterGc'),
+        heapUsedMb: r.afterGc.usage ? r.afterGc.usage.heapUsed / 1048576 : undefined,
+      })),
+      topRssMb: top ? top.settled.rssKb / 1024 : undefined,
+      checks: checks.summary(),
+    });
   } finally {
     for (const ws of sockets) ws.terminate();
     if (child.exitCode === null) {
@@ -315,13 +298,6 @@ async function main(): Promise<void> {
     await closeRedis(redis);
     console.log(`cleanup: server stopped, deleted ${deleted} Redis keys under ${prefix}`);
   }
-  if (failures.length > 0) {
-    for (const f of failures) console.error(`CHECK FAILED: ${f}`);
-    process.exitCode = 1;
-  }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(checks, main);

@@ -88,3 +88,9 @@ export async function startBenchServer(env: NodeJS.ProcessEnv = {}): Promise<Ben
     })());
   return Object.assign(running, { prefix, config, admin, shutdown });
 }
+
+/** Shuts the server down and reports the cleanup. */
+export async function stopBenchServer(server: BenchServer): Promise<void> {
+  const deleted = await server.shutdown();
+  console.log(`cleanup: deleted ${deleted} Redis keys under ${server.prefix}`);
+}

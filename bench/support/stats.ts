@@ -229,3 +229,8 @@ export function bucketPercentileMs(
   }
   return { count: total, upperBoundMs: Infinity };
 }
+
+/** Prints a benchmark's one-line JSON summary, numbers rounded. */
+export function printSummary(value: object): void {
+  console.log(JSON.stringify(rounded(value)));
+}
