@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiClient, createOrder, login, sandboxPay } from '../support/api-client';
-import { spawnServer, type ServerProcess } from '../support/server-process';
+import { spawnServer, spawnWorker, type ServerProcess } from '../support/server-process';
 import { deletePrefix } from '../support/test-redis';
 import { closeRedis, createRedis } from '../../server/src/redis';
 import { expectedMockAnswer } from '../../server/src/mock-model';
 import { assembled, openSocket } from '../integration/delivery/ws-client';
-
-const ROOT = join(__dirname, '..', '..');
 
 /**
  * Two API instances and two workers, all separate processes sharing one Redis: a client connected to instance
@@ -34,21 +32,7 @@ let apiB: ServerProcess;
 const workers: ChildProcess[] = [];
 
 function startWorker(attachedTo: string): ChildProcess {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=@tokentill/source', '--import', 'tsx', join(ROOT, 'server/src/worker-main.ts')],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        PATH: process.env['PATH'],
-        ...shared,
-        PUBLIC_BASE_URL: attachedTo,
-        WXPAY_API_BASE: `${attachedTo}/sandbox/wxpay`,
-        WECHAT_API_BASE: `${attachedTo}/sandbox/wechat`,
-      },
-    },
-  );
+  const proc = spawnWorker(attachedTo, shared);
   workers.push(proc);
   return proc;
 }

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Redis } from 'ioredis';
 import type { OrderView } from '@tokentill/shared-types';
 import { apiClient, createOrder, eventually, login, sandboxPay, waitForOrder } from '../support/api-client';
 import { deletePrefix } from '../support/test-redis';
+import { spawnWorker } from '../support/server-process';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { closeRedis, createRedis } from '../../server/src/redis';
 import { expectedMockAnswer } from '../../server/src/mock-model';
-
-const ROOT = join(__dirname, '..', '..');
 
 /**
  * A worker process is killed (SIGKILL) in the middle of an answer. Another worker must pick the order up, say
@@ -31,28 +29,12 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(): ChildProcess {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=@tokentill/source', '--import', 'tsx', join(ROOT, 'server/src/worker-main.ts')],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env['PATH'],
-        SANDBOX: '1',
-        SANDBOX_KEYS_DIR: server.config.SANDBOX_KEYS_DIR,
-        REDIS_URL: server.config.REDIS_URL,
-        REDIS_PREFIX: server.prefix,
-        PUBLIC_BASE_URL: server.url,
-        WXPAY_API_BASE: `${server.url}/sandbox/wxpay`,
-        WECHAT_API_BASE: `${server.url}/sandbox/wechat`,
-        WORKER_LOCK_MS: '1000',
-        LOG_LEVEL: 'warn',
-      },
-    },
-  );
-  proc.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
-  return proc;
+  return spawnWorker(server.url, {
+    SANDBOX_KEYS_DIR: server.config.SANDBOX_KEYS_DIR,
+    REDIS_URL: server.config.REDIS_URL,
+    REDIS_PREFIX: server.prefix,
+    WORKER_LOCK_MS: '1000',
+  });
 }
 
 it('completes an order exactly once after its worker is killed mid-answer', async () => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -83,4 +83,29 @@ export async function spawnServer(env: NodeJS.ProcessEnv = {}): Promise<ServerPr
   const listening = await launched.waitForLine((line) => line.includes('listening on'));
   const { url } = JSON.parse(listening) as { url: string };
   return { ...launched, url };
+}
+
+/**
+ * Runs `server/src/worker-main.ts` as a real child process attached to an API instance at `apiUrl` (its WeChat
+ * Pay / WeChat API emulator and mock model). Its stderr is passed through.
+ */
+export function spawnWorker(apiUrl: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn(
+    process.execPath,
+    ['--conditions=@tokentill/source', '--import', 'tsx', join(ROOT, 'server/src/worker-main.ts')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        PATH: process.env['PATH'],
+        SANDBOX: '1',
+        LOG_LEVEL: 'warn',
+        ...env,
+        PUBLIC_BASE_URL: apiUrl,
+        WXPAY_API_BASE: `${apiUrl}/sandbox/wxpay`,
+        WECHAT_API_BASE: `${apiUrl}/sandbox/wechat`,
+      },
+    },
+  );
+  return proc;
 }
