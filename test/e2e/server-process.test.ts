@@ -4,13 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { login } from '../support/api-client';
+import { deletePrefix } from '../support/test-redis';
+import { closeRedis, createRedis } from '../../server/src/redis';
 import { launchServer, spawnServer, type ServerProcess } from '../support/server-process';
 
 const keysDir = mkdtempSync(join(tmpdir(), 'tt-e2e-keys-'));
+// Its own key prefix, deleted afterwards: sessions made here never land in a real deployment's keys.
+const prefix = `test:e2e:${Date.now()}:`;
 const redisUrl = () => process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 describe('the server process', () => {
   let server: ServerProcess | undefined;
+
+  afterAll(async () => {
+    const redis = createRedis(redisUrl());
+    await deletePrefix(redis, prefix);
+    await closeRedis(redis);
+  });
 
   afterEach(async () => {
     if (server && server.child.exitCode === null) {
@@ -31,7 +41,7 @@ describe('the server process', () => {
   it('logs where it listens and answers health checks and WebSocket upgrades', async () => {
     server = await spawnServer({
       REDIS_URL: redisUrl(),
-      REDIS_PREFIX: `test:e2e:${Date.now()}:`,
+      REDIS_PREFIX: prefix,
       SANDBOX_KEYS_DIR: keysDir,
     });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -60,6 +70,7 @@ describe('the server process', () => {
 
   it('drains an in-flight request on SIGTERM, closes sockets with 1001, and exits 0', async () => {
     server = await spawnServer({
+      REDIS_PREFIX: prefix,
       REDIS_URL: redisUrl(),
       SHUTDOWN_TIMEOUT_MS: '5000',
       SANDBOX_KEYS_DIR: keysDir,
