@@ -24,6 +24,8 @@ export interface InferenceWorkerDeps {
   metrics: Metrics;
   logger: Logger;
   concurrency: number;
+  /** Generation attempts one order may use (workers that died mid-answer included); then it is refunded. */
+  attemptBudget: number;
   /** How long a job's lock lives without renewal; a worker silent for longer is presumed dead and its job retried. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -53,9 +55,25 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
   const { store, answers, logger } = deps;
   const controllers = new Set<AbortController>();
 
+  /** Starts the refund of a FAILED order (a no-op if it is already refunding). */
+  async function refundFailed(orderId: string): Promise<void> {
+    await deps.refunds.request(orderId, 'generation_failed');
+  }
+
   async function generate(orderId: string): Promise<void> {
-    const start = await store.startGeneration(orderId);
+    const start = await store.startGeneration(orderId, deps.attemptBudget);
     if (!start.ok) {
+      if (start.budgetSpent) {
+        deps.metrics.orderTransitions.inc({ from: 'GENERATING', to: 'FAILED' });
+        logger.error(
+          { orderId, attempts: deps.attemptBudget },
+          'every generation attempt of this order was lost (workers died): refunding',
+        );
+        await refundFailed(orderId);
+        return;
+      }
+      // A FAILED order whose refund request was lost to a crash: start it now (the sweep would, later).
+      if (start.state === 'FAILED') await refundFailed(orderId);
       // Already answered, refunded, or never paid: a duplicate or stale job is a no-op.
       logger.info({ orderId, state: start.state }, 'inference job skipped');
       return;
@@ -113,8 +131,7 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
       } else {
         logger.error({ orderId, attempts: result.attempts }, 'every model of the tier failed: refunding');
         const failed = await deps.applyEvent(orderId, 'fail', { attempt });
-        if (failed.ok) await deps.refunds.request(orderId, 'generation_failed');
-        await store.eraseSealedOpenid(orderId);
+        if (failed.ok) await refundFailed(orderId);
       }
     } catch (err) {
       batcher.cancel();
@@ -128,15 +145,20 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
     }
   }
 
+  /** A job BullMQ will not run again: its order, PAID or GENERATING, is failed and refunded. */
   async function giveUp(orderId: string): Promise<void> {
     try {
-      const failed = await deps.applyEvent(orderId, 'fail');
-      if (failed.ok) await deps.refunds.request(orderId, 'generation_failed');
-      await store.eraseSealedOpenid(orderId);
+      const order = await store.get(orderId);
+      if (!order || (order.state !== 'PAID' && order.state !== 'GENERATING')) return;
+      // Fenced on the attempt seen: a newer attempt that is in fact still answering keeps the order.
+      const failed = await deps.applyEvent(orderId, 'fail', {
+        ...(order.state === 'GENERATING' ? { attempt: order.attempt ?? 0 } : {}),
+      });
+      if (failed.ok) await refundFailed(orderId);
     } catch (err) {
       logger.error(
         { orderId, err: { message: (err as Error).message } },
-        'could not fail the order; an operator must refund it',
+        'could not fail the order now; the recovery sweep will',
       );
     }
   }
@@ -157,15 +179,21 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
   );
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-    logger.warn(
-      { orderId: job.data.orderId, attempts: job.attemptsMade, err: { message: err.message } },
-      final
-        ? 'inference job failed for good: failing and refunding the order'
-        : 'inference job failed; it will be retried',
-    );
-    // The user paid: a job that can no longer be retried must not leave the order GENERATING forever.
-    if (final) void giveUp(job.data.orderId);
+    void (async () => {
+      // Final or not is BullMQ's own decision, read from the job's state: `attemptsMade` does not count a job
+      // failed for stalling too often (a worker killed again and again), so comparing it with `attempts` would
+      // miss exactly the case that most needs a refund.
+      const state = await job.getState().catch(() => 'unknown');
+      const final = state === 'failed';
+      logger.warn(
+        { orderId: job.data.orderId, attempts: job.attemptsMade, state, err: { message: err.message } },
+        final
+          ? 'inference job failed for good: failing and refunding the order'
+          : 'inference job failed; it will be retried',
+      );
+      // The user paid: a job that will not run again must not leave the order PAID or GENERATING.
+      if (final) await giveUp(job.data.orderId);
+    })();
   });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'inference worker error'));
 

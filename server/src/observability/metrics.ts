@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Prometheus metrics of one app instance. A private registry per instance, so several apps in one process
@@ -12,6 +12,12 @@ export interface Metrics {
   /** Payment and refund notifications by outcome (paid, duplicate, bad_signature, amount_mismatch, …). */
   readonly paymentNotifications: Counter<'kind' | 'outcome'>;
   readonly paymentNotificationDuration: Histogram<'outcome'>;
+  /** Next steps the recovery sweep had to give orders that stalled, by state and action. */
+  readonly orderRecoveries: Counter<'state' | 'action'>;
+  /** Sightings of orders older than the stuck threshold in a non-final state. */
+  readonly stuckOrders: Counter<'state'>;
+  /** Orders not yet in a final state (as of the last sweep). */
+  readonly liveOrders: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -50,8 +56,28 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
     registers: [registry],
   });
+  const orderRecoveries = new Counter({
+    name: 'tokentill_order_recoveries_total',
+    help: 'Next steps the recovery sweep gave stalled orders (enqueue, resume, fail_refund, refund, …), by state.',
+    labelNames: ['state', 'action'] as const,
+    registers: [registry],
+  });
+  const stuckOrders = new Counter({
+    name: 'tokentill_stuck_orders_total',
+    help: 'Times the recovery sweep saw an order in one non-final state for longer than STUCK_ORDER_WARN_MS.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+  });
+  const liveOrders = new Gauge({
+    name: 'tokentill_live_orders',
+    help: 'Orders not yet in a final state, as of the last recovery sweep.',
+    registers: [registry],
+  });
   return {
     registry,
+    orderRecoveries,
+    stuckOrders,
+    liveOrders,
     httpRequests,
     httpDuration,
     orderTransitions,

@@ -1,4 +1,5 @@
-export { createOrderService, type OrderLimits, type OrderService } from './order-service.js';
+export { createLiveOrders, type LiveOrders } from './live-orders.js';
+export { CLOSE_GRACE_MS, createOrderService, type OrderLimits, type OrderService } from './order-service.js';
 export {
   TRANSITIONS,
   nextStates,
@@ -11,4 +12,5 @@ export { createApplyEvent, type ApplyEvent } from './order-transitions.js';
 export { toOrderView } from './order-view.js';
 export { createPaymentEvents, type PaymentEvents, type PaymentOutcome } from './payment-events.js';
 export { createReconciler, type Reconciler } from './reconciler.js';
+export { createRecoverySweep, type RecoverySweep } from './recovery-sweep.js';
 export { createRefundService, outRefundNoFor, type RefundService } from './refund-service.js';

@@ -19,15 +19,17 @@ interface TransitionRule {
 }
 
 /**
- * The whole state machine (DESIGN.md §2) as data. `request_refund` is allowed from CLOSED as well as FAILED: a
- * payment that lands after the order was closed is real money and goes back to the user.
+ * The whole state machine (docs/architecture.md, "Order states") as data. `request_refund` is allowed from CLOSED
+ * as well as FAILED: a payment that lands after the order was closed is real money and goes back to the user.
+ * `fail` is allowed from PAID as well as GENERATING: a paid order whose job fails for good before any worker
+ * started it must still end in a refund.
  */
 export const TRANSITIONS: Readonly<Record<OrderEvent, TransitionRule>> = {
   pay: { from: ['CREATED'], to: 'PAID' },
   close: { from: ['CREATED'], to: 'CLOSED' },
   start_generation: { from: ['PAID'], to: 'GENERATING' },
   complete: { from: ['GENERATING'], to: 'COMPLETED' },
-  fail: { from: ['GENERATING'], to: 'FAILED' },
+  fail: { from: ['PAID', 'GENERATING'], to: 'FAILED' },
   request_refund: { from: ['FAILED', 'CLOSED'], to: 'REFUNDING' },
   refund_succeeded: { from: ['REFUNDING'], to: 'REFUNDED' },
   refund_failed: { from: ['REFUNDING'], to: 'REFUND_FAILED' },

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { FINAL_ORDER_STATES, ORDER_STATES, type OrderState } from '@tokentill/shared-types';
 import { redisScripts, type RedisKeys } from '../redis/index.js';
+import { isOrderId } from './order-id.js';
 import { TRANSITIONS, type OrderEvent } from './order-state.js';
 
 /** An order as stored: one Redis hash per order. Times are epoch milliseconds. */
@@ -23,12 +24,16 @@ export interface OrderRecord {
   /** How the payment became known: 'notify' (callback) or 'query' (confirm/reconciler). */
   paidVia?: string;
   outRefundNo?: string;
-  /** Why the order is being refunded: 'generation_failed' or 'paid_after_close'. */
+  /** Why the order is being refunded: 'generation_failed', 'paid_after_close' or 'unknown_order'. */
   refundReason?: string;
   /** When WeChat Pay accepted the refund request (set once; later checks only query). */
   refundSubmittedAt?: number;
   /** Follow-up checks made so far (payment or refund), for backoff. */
   checkAttempts?: number;
+  /** Subscribe-message sends tried so far (its own counter: payment checks must not use up its retries). */
+  notifyAttempts?: number;
+  /** Generation attempts started so far (each worker that takes the order starts one). */
+  attempt?: number;
   /** The model that answered, its token usage and what it cost (fen, 4 decimals). */
   model?: string;
   promptTokens?: number;
@@ -55,6 +60,7 @@ export type OrderFields = Partial<
     | 'refundReason'
     | 'refundSubmittedAt'
     | 'checkAttempts'
+    | 'notifyAttempts'
     | 'model'
     | 'promptTokens'
     | 'completionTokens'
@@ -73,7 +79,7 @@ export type TransitionOutcome =
 
 export type GenerationStart =
   | { ok: true; attempt: number; resumed: boolean; resetSeq: number | undefined }
-  | { ok: false; state: OrderState | undefined };
+  | { ok: false; state: OrderState | undefined; budgetSpent?: true };
 
 export interface TransitionOptions {
   /** Written in the same step as the state change. */
@@ -82,18 +88,27 @@ export interface TransitionOptions {
   attempt?: number;
 }
 
+/** How long a completed order's sealed openid waits for its subscribe message before it expires by itself. */
+const OPENID_HANDOVER_SECONDS = 24 * 3600;
+
 export interface OrderStore {
-  create(order: Omit<OrderRecord, 'updatedAt' | 'at'>): Promise<void>;
+  /** Stores a new order; false (and nothing written) if an order with this id exists already. */
+  create(order: Omit<OrderRecord, 'updatedAt' | 'at'>): Promise<boolean>;
+  /** The order, or undefined if there is none or `id` is not one of our order ids. */
   get(id: string): Promise<OrderRecord | undefined>;
   /** Applies `event` with one compare-and-set on the current state, and appends it to the answer stream. */
   transition(id: string, event: OrderEvent, options?: TransitionOptions): Promise<TransitionOutcome>;
   /**
    * A worker takes the order's generation: PAID → GENERATING (attempt 1), or a new attempt on an order already
    * GENERATING whose previous worker died. `resetSeq` is set when the old attempt's text had to be discarded.
+   * Past `attemptBudget` attempts the order is failed instead (`budgetSpent`): it must be refunded.
    */
-  startGeneration(id: string): Promise<GenerationStart>;
+  startGeneration(id: string, attemptBudget: number): Promise<GenerationStart>;
   setFields(id: string, fields: OrderFields): Promise<void>;
   eraseSealedOpenid(id: string): Promise<void>;
+  /** The sealed openid a COMPLETED order handed over for its subscribe message, if it is still there. */
+  handedOverOpenid(id: string): Promise<string | undefined>;
+  eraseHandedOverOpenid(id: string): Promise<void>;
   /** The user's most recent orders, newest first. */
   listForUser(userKey: string, limit: number): Promise<OrderRecord[]>;
 }
@@ -105,6 +120,8 @@ const NUMBER_FIELDS = new Set([
   'payBy',
   'refundSubmittedAt',
   'checkAttempts',
+  'notifyAttempts',
+  'attempt',
   'promptTokens',
   'completionTokens',
   'costFen',
@@ -133,38 +150,46 @@ export function createOrderStore(
   const scripts = redisScripts(redis);
   return {
     async create(order) {
-      const key = keys.order(order.id);
-      const fields: Record<string, string | number> = {};
-      for (const [k, v] of Object.entries(order)) if (v !== undefined) fields[k] = v as string | number;
-      fields['updatedAt'] = order.createdAt;
-      fields[`at:${order.state}`] = order.createdAt;
+      const fields: (string | number)[] = [];
+      for (const [k, v] of Object.entries(order)) if (v !== undefined) fields.push(k, v as string | number);
+      fields.push('updatedAt', order.createdAt, `at:${order.state}`, order.createdAt);
+      const created = await scripts.run(
+        'createOrder',
+        [keys.order(order.id)],
+        [options.retentionSeconds, ...fields],
+      );
+      if (created !== 1) return false;
+      // Another hash slot on Cluster: the user's index is only a listing, written after the order exists.
       const userOrders = keys.userOrders(order.userKey);
-      // Two slots (order, user) on Cluster: not one transaction there; the user index is only a listing.
       await redis
         .multi()
-        .hset(key, fields)
-        .expire(key, options.retentionSeconds)
         .zadd(userOrders, order.createdAt, order.id)
         .expire(userOrders, options.retentionSeconds)
         .exec();
+      return true;
     },
 
     async get(id) {
+      if (!isOrderId(id)) return undefined;
       return toRecord(await redis.hgetall(keys.order(id)));
     },
 
     async transition(id, event, { fields = {}, attempt } = {}) {
       const rule = TRANSITIONS[event];
       const final = FINAL_ORDER_STATES.includes(rule.to);
+      // The openid is needed to pay and to answer (redaction); after that only the subscribe message wants it.
+      const eraseOpenid = final || rule.to === 'FAILED';
       const result = (await scripts.run(
         'transition',
-        [keys.order(id), keys.orderStream(id)],
+        [keys.order(id), keys.orderStream(id), keys.orderOpenidHandover(id)],
         [
           rule.from.join(','),
           rule.to,
           Date.now(),
           attempt === undefined ? '' : attempt,
           final ? options.retentionSeconds : 0,
+          eraseOpenid ? 1 : 0,
+          rule.to === 'COMPLETED' ? OPENID_HANDOVER_SECONDS : 0,
           ...flatten(fields),
         ],
       )) as [number, string?, number?];
@@ -180,12 +205,13 @@ export function createOrderStore(
       }
     },
 
-    async startGeneration(id) {
+    async startGeneration(id, attemptBudget) {
       const result = (await scripts.run(
         'startGeneration',
         [keys.order(id), keys.orderStream(id)],
-        [Date.now()],
+        [Date.now(), attemptBudget],
       )) as [number, number | string];
+      if (result[0] === -4) return { ok: false, state: 'FAILED', budgetSpent: true };
       if (result[0] < 0)
         return { ok: false, state: result[0] === -2 ? (result[1] as OrderState) : undefined };
       const resetSeq = Number(result[1]);
@@ -204,6 +230,14 @@ export function createOrderStore(
 
     async eraseSealedOpenid(id) {
       await redis.hdel(keys.order(id), 'sealedOpenid');
+    },
+
+    async handedOverOpenid(id) {
+      return (await redis.get(keys.orderOpenidHandover(id))) ?? undefined;
+    },
+
+    async eraseHandedOverOpenid(id) {
+      await redis.del(keys.orderOpenidHandover(id));
     },
 
     async listForUser(userKey, limit) {

@@ -1,6 +1,8 @@
+import { FINAL_ORDER_STATES } from '@tokentill/shared-types';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { OrderEvent } from './order-state.js';
+import type { LiveOrders } from './live-orders.js';
+import { TRANSITIONS, type OrderEvent } from './order-state.js';
 import type { OrderStore, TransitionOptions, TransitionOutcome } from './order-store.js';
 
 /** Applies a state machine event and records it: every transition is counted and logged, and so is every refusal. */
@@ -10,12 +12,27 @@ export type ApplyEvent = (
   options?: TransitionOptions,
 ) => Promise<TransitionOutcome>;
 
-export function createApplyEvent(store: OrderStore, metrics: Metrics, logger: Logger): ApplyEvent {
+export interface ApplyEventDeps {
+  store: OrderStore;
+  live: LiveOrders;
+  metrics: Metrics;
+  logger: Logger;
+  /** When the recovery sweep looks at an order that entered a non-final state and has not moved on since. */
+  recoveryAfterMs: number;
+}
+
+export function createApplyEvent(deps: ApplyEventDeps): ApplyEvent {
+  const { store, live, metrics, logger } = deps;
   return async (orderId, event, options) => {
+    const final = FINAL_ORDER_STATES.includes(TRANSITIONS[event].to);
+    // Watched before the state changes: a crash right after the change still leaves the order where the sweep
+    // looks (see live-orders.ts). A refused transition only moves the sweep's next look, which is harmless.
+    if (!final) await live.watch(orderId, Date.now() + deps.recoveryAfterMs);
     const outcome = await store.transition(orderId, event, options);
     if (outcome.ok) {
       metrics.orderTransitions.inc({ from: outcome.from, to: outcome.to });
       logger.info({ orderId, event, from: outcome.from, to: outcome.to }, 'order transition');
+      if (final) await live.forget(orderId);
     } else {
       logger.info({ orderId, event, ...outcome }, 'order transition refused');
     }

@@ -1,15 +1,27 @@
 import type { Redis } from 'ioredis';
 import type { InferenceQueue } from '../jobs/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { RefundNotificationResource, Transaction } from '../payment/index.js';
+import {
+  WxPayApiError,
+  type RefundNotificationResource,
+  type Transaction,
+  type WxPayClient,
+} from '../payment/index.js';
 import type { RedisKeys } from '../redis/index.js';
+import { isOrderId } from './order-id.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderRecord, OrderStore } from './order-store.js';
 import type { RefundService } from './refund-service.js';
 
 /** What happened to a paid transaction reported by a callback or a query. */
 export type PaymentOutcome =
-  'paid' | 'duplicate' | 'late_payment_refunding' | 'not_paid' | 'unknown_order' | 'mismatch';
+  | 'paid'
+  | 'duplicate'
+  | 'late_payment_refunding'
+  | 'unknown_order_refunding'
+  | 'not_paid'
+  | 'unknown_order'
+  | 'mismatch';
 
 export interface PaymentEvents {
   /**
@@ -31,6 +43,8 @@ export interface PaymentEventsDeps {
   applyEvent: ApplyEvent;
   queue: InferenceQueue;
   refunds: RefundService;
+  /** Asked to confirm a payment for an order we cannot find before it is refunded. */
+  wxpay: Pick<WxPayClient, 'queryByOutTradeNo'>;
   logger: Logger;
   appid: string;
   mchid: string;
@@ -39,6 +53,13 @@ export interface PaymentEventsDeps {
 /** Keeps at most this many anomalies for an operator to look at. */
 const ANOMALY_LOG_LENGTH = 1_000;
 
+/** The only currency and trade type a TokenTill order is paid with (Mini Program payments are JSAPI). */
+const EXPECTED_CURRENCY = 'CNY';
+const EXPECTED_TRADE_TYPE = 'JSAPI';
+
+/** Stands in for the owner of an order re-created from a payment alone: no user can see it. */
+const ORPHAN_OWNER = 'orphan';
+
 export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
   const { store, keys, redis, logger } = deps;
 
@@ -46,6 +67,7 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
     order: OrderRecord | undefined,
     tx: Transaction,
     problem: string,
+    message = 'payment notification does not match its order: flagged, not credited',
   ): Promise<void> {
     const entry = JSON.stringify({
       at: new Date().toISOString(),
@@ -53,17 +75,21 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
       transactionId: tx.transaction_id,
       problem,
       expected: order ? { priceFen: order.priceFen, state: order.state } : undefined,
-      got: { appid: tx.appid, mchid: tx.mchid, total: tx.amount.total, tradeState: tx.trade_state },
+      got: {
+        appid: tx.appid,
+        mchid: tx.mchid,
+        total: tx.amount.total,
+        currency: tx.amount.currency,
+        tradeType: tx.trade_type,
+        tradeState: tx.trade_state,
+      },
     });
     await redis
       .multi()
       .lpush(keys.paymentAnomalies(), entry)
       .ltrim(keys.paymentAnomalies(), 0, ANOMALY_LOG_LENGTH - 1)
       .exec();
-    logger.warn(
-      { orderId: tx.out_trade_no, problem },
-      'payment notification does not match its order: flagged, not credited',
-    );
+    logger.warn({ orderId: tx.out_trade_no, problem }, message);
   }
 
   /** Marks the order's unpaid slot and payment check as done. */
@@ -74,21 +100,90 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
     ]);
   }
 
+  /** What is wrong with a paid transaction for one of our orders (`priceFen` undefined: order unknown). */
+  function problemsOf(tx: Transaction, priceFen: number | undefined): string[] {
+    return [
+      tx.appid !== deps.appid && `appid ${tx.appid} is not ours`,
+      tx.mchid !== deps.mchid && `mchid ${tx.mchid} is not ours`,
+      priceFen !== undefined &&
+        tx.amount.total !== priceFen &&
+        `amount ${tx.amount.total} fen differs from the price ${priceFen} fen`,
+      tx.amount.currency !== EXPECTED_CURRENCY &&
+        `currency ${String(tx.amount.currency)} is not ${EXPECTED_CURRENCY}`,
+      tx.trade_type !== EXPECTED_TRADE_TYPE &&
+        `trade type ${String(tx.trade_type)} is not ${EXPECTED_TRADE_TYPE}`,
+      !tx.transaction_id && 'no transaction_id',
+    ].filter((p): p is string => typeof p === 'string');
+  }
+
+  /**
+   * A verified payment for an id in our format that we have no record of (lost in a Redis failover, say). The
+   * user's money must not stay silently with the merchant: WeChat Pay is asked to confirm the payment, the order
+   * is re-created from it (closed, owned by nobody) and refunded through the usual path, and the operator is
+   * alerted. Duplicate notifications land on the re-created order and change nothing.
+   */
+  async function refundUnknownOrder(tx: Transaction, via: 'notify' | 'query'): Promise<PaymentOutcome> {
+    let confirmed = tx;
+    if (via === 'notify') {
+      try {
+        confirmed = await deps.wxpay.queryByOutTradeNo(tx.out_trade_no);
+      } catch (err) {
+        if (!(err instanceof WxPayApiError && err.code === 'ORDER_NOT_EXIST')) throw err; // 5xx: WeChat retries
+        await flagAnomaly(undefined, tx, 'unknown out_trade_no, and WeChat Pay does not know it either');
+        return 'unknown_order';
+      }
+    }
+    const problems = problemsOf(confirmed, undefined);
+    if (
+      confirmed.trade_state !== 'SUCCESS' ||
+      confirmed.transaction_id !== tx.transaction_id ||
+      confirmed.amount.total !== tx.amount.total ||
+      problems.length > 0
+    ) {
+      await flagAnomaly(
+        undefined,
+        tx,
+        ['unknown out_trade_no; the query does not confirm it', ...problems].join('; '),
+      );
+      return 'unknown_order';
+    }
+    const now = Date.now();
+    await store.create({
+      id: tx.out_trade_no,
+      state: 'CLOSED',
+      userKey: ORPHAN_OWNER,
+      tier: '',
+      tierTitle: '',
+      priceFen: confirmed.amount.total,
+      prompt: '',
+      createdAt: now,
+      payBy: now,
+      transactionId: confirmed.transaction_id,
+      paidVia: via,
+    });
+    const refunding = await deps.refunds.request(tx.out_trade_no, 'unknown_order', {
+      transactionId: confirmed.transaction_id,
+    });
+    await flagAnomaly(
+      undefined,
+      tx,
+      'paid order unknown here: refunding it',
+      'a verified payment for an order we have no record of: refunding it; an operator should look',
+    );
+    return refunding ? 'unknown_order_refunding' : 'duplicate';
+  }
+
   return {
     async applyTransaction(tx, via) {
       if (tx.trade_state !== 'SUCCESS') return 'not_paid';
-      const order = await store.get(tx.out_trade_no);
-      if (!order) {
-        await flagAnomaly(undefined, tx, 'unknown out_trade_no');
+      if (!isOrderId(tx.out_trade_no)) {
+        // Valid at WeChat Pay, but never one of ours: nothing to credit or refund here.
+        await flagAnomaly(undefined, tx, 'out_trade_no is not a TokenTill order id');
         return 'unknown_order';
       }
-      const problems = [
-        tx.appid !== deps.appid && `appid ${tx.appid} is not ours`,
-        tx.mchid !== deps.mchid && `mchid ${tx.mchid} is not ours`,
-        tx.amount.total !== order.priceFen &&
-          `amount ${tx.amount.total} fen differs from the price ${order.priceFen} fen`,
-        !tx.transaction_id && 'no transaction_id',
-      ].filter((p): p is string => typeof p === 'string');
+      const order = await store.get(tx.out_trade_no);
+      if (!order) return refundUnknownOrder(tx, via);
+      const problems = problemsOf(tx, order.priceFen);
       if (problems.length > 0) {
         await flagAnomaly(order, tx, problems.join('; '));
         return 'mismatch';
@@ -125,7 +220,7 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
     },
 
     async applyRefund(refund) {
-      const order = await store.get(refund.out_trade_no);
+      const order = await store.get(refund.out_trade_no); // undefined for ids that are not ours
       if (!order || order.outRefundNo !== refund.out_refund_no) {
         logger.warn({ orderId: refund.out_trade_no }, 'refund result for an unknown refund: ignored');
         return 'ignored';

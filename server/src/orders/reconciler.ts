@@ -6,6 +6,7 @@ import { redisScripts, type RedisKeys } from '../redis/index.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderRecord, OrderStore } from './order-store.js';
 import type { PaymentEvents } from './payment-events.js';
+import type { RecoverySweep } from './recovery-sweep.js';
 import type { RefundService } from './refund-service.js';
 
 /**
@@ -35,6 +36,8 @@ export interface ReconcilerDeps {
   intervalMs: number;
   /** Subscribe messages due after completion (delivery's notifier). */
   notifications?: { schedule: string; process(orderId: string): Promise<void> };
+  /** Gives stalled orders their next step by state (recovery-sweep.ts); runs on every pass. */
+  sweep?: RecoverySweep;
 }
 
 /** How long a claimed entry stays invisible to other instances. */
@@ -131,12 +134,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       claim(keys.refundChecks()),
       notifications ? claim(notifications.schedule) : Promise.resolve([] as string[]),
     ]);
-    await Promise.all([
-      ...payments.map((id) => guarded('payment', id, checkPayment)),
-      ...refunds.map((id) => guarded('refund', id, (orderId) => deps.refunds.process(orderId))),
-      ...notices.map((id) => guarded('notify', id, (orderId) => notifications!.process(orderId))),
+    const [, , , swept] = await Promise.all([
+      Promise.all(payments.map((id) => guarded('payment', id, checkPayment))),
+      Promise.all(refunds.map((id) => guarded('refund', id, (orderId) => deps.refunds.process(orderId)))),
+      Promise.all(notices.map((id) => guarded('notify', id, (orderId) => notifications!.process(orderId)))),
+      deps.sweep?.runOnce() ?? 0,
     ]);
-    return payments.length + refunds.length + notices.length;
+    return payments.length + refunds.length + notices.length + swept;
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -5,11 +5,12 @@ import type { RedisKeys } from '../redis/index.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderFields, OrderStore } from './order-store.js';
 
-export type RefundReason = 'generation_failed' | 'paid_after_close';
+export type RefundReason = 'generation_failed' | 'paid_after_close' | 'unknown_order';
 
 const REFUND_REASON_TEXT: Record<RefundReason, string> = {
   generation_failed: 'AI 回答生成失败，全额退款',
   paid_after_close: '订单已关闭，支付款项原路退回',
+  unknown_order: '订单记录缺失，支付款项原路退回',
 };
 
 export interface RefundService {

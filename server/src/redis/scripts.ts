@@ -7,11 +7,14 @@ import type { Redis } from 'ioredis';
  * is named `<name>-<numberOfKeys>.lua` and starts with its contract.
  */
 const SCRIPTS = {
-  transition: 'transition-2.lua',
+  transition: 'transition-3.lua',
+  createOrder: 'create-order-1.lua',
   startGeneration: 'start-generation-2.lua',
   appendAnswer: 'append-answer-2.lua',
   claimDue: 'claim-due-1.lua',
+  forgetLiveOrder: 'forget-live-order-1.lua',
   reserveOpenOrder: 'reserve-open-order-1.lua',
+  settleClaim: 'settle-claim-1.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

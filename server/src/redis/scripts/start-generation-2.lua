@@ -3,16 +3,22 @@
   GENERATING (the previous worker died or lost its job), a new attempt that fences the old one out. If the old
   attempt had streamed text, a reset entry tells subscribers to discard it: the answer starts over visibly.
 
+  Each order has a budget of generation attempts. A worker that would start one past the budget instead fails
+  the order (GENERATING → FAILED, sealed openid erased) in this same step, so an order whose workers keep dying
+  ends in a refund, not in an endless loop or in limbo.
+
   Input:
     KEYS[1] order hash key
     KEYS[2] order answer stream key (same hash slot)
 
     ARGV[1] now, epoch milliseconds
+    ARGV[2] attempt budget (attempts allowed in all)
 
   Output:
     { attempt, resetSeq }  this worker's attempt number; resetSeq is the reset entry's seq, or 0 if none
     { -1 }                 no such order
     { -2, state }          the order is in no state to generate (not paid, or already answered)
+    { -4, attempts }       the budget was spent: the order is now FAILED
 ]]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
@@ -20,6 +26,15 @@ if not state then
 end
 if state ~= 'PAID' and state ~= 'GENERATING' then
   return { -2, state }
+end
+
+local spent = tonumber(redis.call('HGET', KEYS[1], 'attempt') or '0')
+if spent >= tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'state', 'FAILED', 'updatedAt', ARGV[1], 'at:FAILED', ARGV[1])
+  redis.call('HDEL', KEYS[1], 'sealedOpenid')
+  local seq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
+  redis.call('XADD', KEYS[2], '0-' .. seq, 'k', 's', 'v', 'FAILED')
+  return { -4, spent }
 end
 
 local attempt = redis.call('HINCRBY', KEYS[1], 'attempt', 1)

@@ -2,16 +2,23 @@
   Compare-and-set an order's state: the only way an order's state changes. The change is also appended to the
   order's answer stream, so a subscriber sees states and text in one ordered sequence.
 
+  The raw openid (sealed) is needed only while the order can still be paid or answered: when the new state is
+  final or FAILED it is erased here, in the same step, so no crash can leave it behind. A COMPLETED order may
+  hand it over to a short-lived key for the subscribe message that tells the user their answer is ready.
+
   Input:
     KEYS[1] order hash key
     KEYS[2] order answer stream key (same hash slot)
+    KEYS[3] openid hand-over key (same hash slot)
 
     ARGV[1] allowed current states, comma separated (e.g. "FAILED,CLOSED")
     ARGV[2] new state
     ARGV[3] now, epoch milliseconds
     ARGV[4] required generation attempt, or "" for none (fences a worker that lost its job to another)
     ARGV[5] TTL in seconds given to the stream when the new state is final, or "0"
-    ARGV[6..] extra field/value pairs written in the same step (e.g. transactionId)
+    ARGV[6] "1" to erase the sealed openid in this step, else "0"
+    ARGV[7] seconds the erased openid stays in the hand-over key, or "0" for none
+    ARGV[8..] extra field/value pairs written in the same step (e.g. transactionId)
 
   Output:
     { 1, previousState, seq }  the state changed; seq is the stream entry of the change
@@ -44,8 +51,15 @@ if ARGV[4] ~= '' then
 end
 
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'updatedAt', ARGV[3], 'at:' .. ARGV[2], ARGV[3])
-for i = 6, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+if ARGV[6] == '1' then
+  local sealed = redis.call('HGET', KEYS[1], 'sealedOpenid')
+  if sealed and tonumber(ARGV[7]) > 0 then
+    redis.call('SET', KEYS[3], sealed, 'EX', tonumber(ARGV[7]))
+  end
+  redis.call('HDEL', KEYS[1], 'sealedOpenid')
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
 redis.call('XADD', KEYS[2], '0-' .. seq, 'k', 's', 'v', ARGV[2])
