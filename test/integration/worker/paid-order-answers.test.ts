@@ -114,6 +114,25 @@ describe('inference after payment', () => {
     expect((await fixture.server.services.orderStore.get(orderId))?.refundReason).toBe('generation_failed');
   });
 
+  it('refunds a paid order whose job fails for good before any worker could start it', async () => {
+    const token = await login(fixture.server.url);
+    const { orderId } = await createOrder(fixture.server.url, token, { prompt: '这个任务启动不了' });
+    // A corrupt attempt counter makes every start of this order's generation throw, before PAID → GENERATING.
+    await fixture.redis.hset(`${fixture.server.prefix}order:{o:${orderId}}`, 'attempt', 'corrupt');
+    await sandboxPay(fixture.server.url, orderId);
+    // BullMQ retries the job (1 s, 2 s backoff), then fails it for good: the order must not stay PAID.
+    const order = await waitForOrder(
+      fixture.server.url,
+      token,
+      orderId,
+      (o) => o.state === 'REFUNDED',
+      20_000,
+    );
+    expect(order.refundedAt).toEqual(expect.any(String));
+    expect((await fixture.server.services.orderStore.get(orderId))?.at.GENERATING).toBeUndefined();
+    expect((await fixture.server.services.wxpay.queryRefund(`${orderId}-R1`)).status).toBe('SUCCESS');
+  }, 30_000);
+
   it('redacts personal data before the prompt leaves for the provider', async () => {
     const prompt = '我的手机号是 13800138000，邮箱 zhang.san@example.com，帮我写个自我介绍';
     await payAndWait(prompt, finished);
