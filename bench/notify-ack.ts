@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     rows.push({ name: `bare Koa JSON, ${RATE}/s open loop`, run: floor });
     const openNotes = await transactionNotifications(keys, openOrders, PAYER_OPENID);
     const ackMetric = 'tokentill_payment_notification_ack_seconds';
-    const ackBefore = await histogramBuckets(`${server.url}/metrics`, ackMetric);
+    const ackBefore = await histogramBuckets(server.metricsUrl!, ackMetric);
     const stopMonitor = monitorStalls();
     const openRun = await runLoad(
       {
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     // The route's own view (receiving → acknowledging, after HTTP parsing and any queueing for the event loop).
     const inHandlerP99 = bucketPercentileMs(
       ackBefore,
-      await histogramBuckets(`${server.url}/metrics`, ackMetric),
+      await histogramBuckets(server.metricsUrl!, ackMetric),
       99,
     );
     rows.push({ name: `callbacks, ${RATE}/s open loop`, run: openRun });

@@ -158,7 +158,9 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // Production settings against the sandbox's endpoints, on purpose: the server refuses that unless told.
       SANDBOX: '1',
+      SANDBOX_ALLOW_UNSAFE: '1',
       HOST: '127.0.0.1',
       PORT: String(port),
       REDIS_URL,

@@ -15,6 +15,7 @@ interface Listening {
   sandbox: boolean;
   wxpayApiBase: string;
   wechatApiBase: string;
+  metricsUrl?: string;
 }
 
 /** What a newcomer needs once the server is up: where to look, what is simulated, how to go live. */
@@ -26,7 +27,8 @@ function banner(info: Listening): string {
     '',
     `  Open the app        ${info.app ?? `${info.url} (API; build the H5 app with npm run build:h5 -w miniprogram)`}`,
     "  WeChat DevTools     import this repository's root folder: project.config.json points at miniprogram/dist/",
-    `  API                 ${info.url}  (health: /healthz, metrics: /metrics)`,
+    `  API                 ${info.url}  (health: /healthz)`,
+    `  Metrics             ${info.metricsUrl ?? 'off (METRICS_PORT=9464 serves them on a private port)'}`,
   ];
   if (info.sandbox) {
     lines.push(
@@ -115,10 +117,11 @@ async function main(): Promise<void> {
 
   // Its own process group: a terminal's Ctrl-C reaches npm, tsx and this script, each of which may relay it.
   // The server gets exactly one signal, from here, and shuts down gracefully (a second one means "now").
+  // The server runs live unless asked for the sandbox; `npm start` asks (an explicit SANDBOX=0 still wins).
   const server = spawn(process.execPath, [at('server/dist/main.js')], {
     detached: true,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, REDIS_URL: redis.url },
+    env: { ...process.env, SANDBOX: process.env['SANDBOX'] || '1', REDIS_URL: redis.url },
   });
   // Raw JSON logs with LOG_FORMAT=json (for tools); readable lines otherwise.
   const raw = process.env['LOG_FORMAT'] === 'json';

@@ -53,7 +53,11 @@ export async function startBenchServer(env: NodeJS.ProcessEnv = {}): Promise<Ben
     NODE_ENV: 'production',
     PORT: '0',
     HOST: '127.0.0.1',
+    // Production settings against the sandbox's endpoints, on purpose: the server refuses that unless told.
     SANDBOX: '1',
+    SANDBOX_ALLOW_UNSAFE: '1',
+    // Benchmarks read the server's own histograms from its private metrics listener (`metricsUrl`).
+    METRICS_PORT: '0',
     SANDBOX_KEYS_DIR: keysDir,
     REDIS_URL,
     REDIS_PREFIX: prefix,

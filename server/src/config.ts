@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { loadCatalog, type Catalog } from './catalog/index.js';
+import {
+  isSandboxProvider,
+  loadCatalog,
+  providersMissingKeys,
+  realProviders,
+  type Catalog,
+} from './catalog/index.js';
 
 /**
  * Server configuration. This is the only module that reads `process.env`: everything else receives the frozen
@@ -10,7 +16,12 @@ import { loadCatalog, type Catalog } from './catalog/index.js';
  * Secrets may be given inline or as a `<NAME>_FILE` path (Docker/Kubernetes secrets); the file wins.
  */
 
-const SECRET_SETTINGS = ['WECHAT_APPSECRET', 'WXPAY_APIV3_KEY', 'OPENID_HMAC_SECRET'] as const;
+const SECRET_SETTINGS = [
+  'WECHAT_APPSECRET',
+  'WXPAY_APIV3_KEY',
+  'OPENID_HMAC_SECRET',
+  'METRICS_TOKEN',
+] as const;
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'expected 1 or 0 (or true/false)' })
@@ -43,11 +54,22 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, 'expected letters, digits, ":", "_" or "-"')
     .default('tt:'),
-  /** 1 = embedded sandboxes (WeChat Pay/WeChat API emulator, mock model). Default: 1 when no WeChat credentials are set. */
+  /**
+   * 1 = embedded sandboxes (WeChat Pay/WeChat API emulator, mock model). Default 0 (live): the sandbox marks any
+   * order paid on request, so it only runs when asked for, and never in production (see SANDBOX_ALLOW_UNSAFE).
+   */
   SANDBOX: booleanFlag.optional(),
+  /** 1 = let SANDBOX=1 run despite NODE_ENV=production, live WeChat credentials or real providers (a deliberate demo). */
+  SANDBOX_ALLOW_UNSAFE: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a SIGTERM/SIGINT waits for in-flight requests before closing them. */
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
+  /** Port of the private Prometheus listener (GET /metrics); unset = metrics not served. Never the public port. */
+  METRICS_PORT: port.optional(),
+  /** Interface of the metrics listener: loopback by default, so only this host (or a sidecar) can scrape it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token the metrics listener requires (Authorization: Bearer …); needed to bind it beyond loopback live. */
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters of random secret').optional(),
   WECHAT_APPID: z
     .string()
     .regex(/^wx[0-9a-f]{16}$/, 'expected a Mini Program appid like wx0123456789abcdef')
@@ -182,15 +204,68 @@ const LIVE_REQUIRED = [
   'OPENID_HMAC_SECRET',
 ] as const;
 
+/** Live settings whose presence means this deployment is wired to a real Mini Program or merchant. */
+const LIVE_CREDENTIALS = [
+  'WECHAT_APPID',
+  'WECHAT_APPSECRET',
+  'WXPAY_MCHID',
+  'WXPAY_MERCHANT_SERIAL',
+  'WXPAY_MERCHANT_KEY_FILE',
+  'WXPAY_APIV3_KEY',
+  'WXPAY_PUBLIC_KEY_ID',
+  'WXPAY_PUBLIC_KEY_FILE',
+  'WXPAY_PLATFORM_CERT_FILES',
+] as const;
+
+/** What overrides every refusal of `sandboxProblems`, named in each of its messages. */
+const SANDBOX_OVERRIDE = 'set SANDBOX_ALLOW_UNSAFE=1 only for a deliberate demo';
+
+/**
+ * Why SANDBOX=1 must not run here. The sandbox marks any order paid on request (POST /sandbox/pay), so in
+ * production, next to a real merchant, or with real (paid) models it would hand out answers for nothing.
+ */
+function sandboxProblems(values: Env, catalog: Catalog | undefined): string[] {
+  if (values.SANDBOX_ALLOW_UNSAFE) return [];
+  const problems: string[] = [];
+  const why = 'the sandbox marks any order paid on request (POST /sandbox/pay)';
+  if (values.NODE_ENV === 'production') {
+    problems.push(
+      `SANDBOX: SANDBOX=1 with NODE_ENV=production: ${why}; unset SANDBOX to run live, or ${SANDBOX_OVERRIDE}`,
+    );
+  }
+  const credentials = LIVE_CREDENTIALS.filter((name) => values[name] !== undefined);
+  if (credentials.length > 0) {
+    problems.push(
+      `SANDBOX: SANDBOX=1 but live WeChat credentials are set (${credentials.join(', ')}): ${why}, not through ` +
+        `that merchant; unset SANDBOX to run live, unset those to use the sandbox, or ${SANDBOX_OVERRIDE}`,
+    );
+  }
+  const real = catalog ? realProviders(catalog).map((p) => p.id) : [];
+  if (real.length > 0) {
+    problems.push(
+      `SANDBOX: SANDBOX=1 but TOKENTILL_CONFIG names real providers (${real.join(', ')}): ${why}, so their paid ` +
+        `models would answer for free; use a catalog of "sandbox" providers (the default), or ${SANDBOX_OVERRIDE}`,
+    );
+  }
+  return problems;
+}
+
 /** Cross-setting rules the schema cannot express on one field. */
-function liveProblems(values: Env): string[] {
+function liveProblems(values: Env, catalog: Catalog | undefined): string[] {
   const problems: string[] = [];
   for (const name of LIVE_REQUIRED) {
-    if (values[name] === undefined) problems.push(`${name}: required when SANDBOX=0 (live WeChat endpoints)`);
+    if (values[name] === undefined) problems.push(`${name}: required in live mode (SANDBOX unset or 0)`);
+  }
+  if (problems.length > 0 && values.SANDBOX === undefined) {
+    problems.unshift(
+      'SANDBOX: not set, so the server runs in live mode against the real WeChat endpoints and needs the ' +
+        'settings below; set SANDBOX=1 to run the embedded sandboxes (WeChat Pay and WeChat API emulators, ' +
+        'mock model) for development',
+    );
   }
   if (values.PUBLIC_BASE_URL !== undefined && !values.PUBLIC_BASE_URL.startsWith('https://')) {
     problems.push(
-      `PUBLIC_BASE_URL: WeChat Pay only calls https notify URLs when SANDBOX=0 (got ${values.PUBLIC_BASE_URL})`,
+      `PUBLIC_BASE_URL: WeChat Pay only calls https notify URLs in live mode (got ${values.PUBLIC_BASE_URL})`,
     );
   }
   const publicKeyMode =
@@ -205,11 +280,65 @@ function liveProblems(values: Env): string[] {
   }
   if (!publicKeyMode && (values.WXPAY_PLATFORM_CERT_FILES ?? []).length === 0) {
     problems.push(
-      'WXPAY_PUBLIC_KEY_ID: required when SANDBOX=0, with WXPAY_PUBLIC_KEY_FILE (or WXPAY_PLATFORM_CERT_FILES ' +
+      'WXPAY_PUBLIC_KEY_ID: required in live mode, with WXPAY_PUBLIC_KEY_FILE (or WXPAY_PLATFORM_CERT_FILES ' +
         'in certificate mode; both during a migration) to verify WeChat Pay callbacks',
     );
   }
+  const carries = {
+    WECHAT_API_BASE: 'the AppSecret and session keys',
+    WXPAY_API_BASE: 'signed payment requests and their answers',
+  } as const;
+  for (const name of ['WECHAT_API_BASE', 'WXPAY_API_BASE'] as const) {
+    const value = values[name];
+    if (value !== undefined && !value.startsWith('https://')) {
+      problems.push(
+        `${name}: expected an https URL in live mode (${carries[name]} would travel in clear over http); ` +
+          `unset it for ${LIVE_DEFAULTS[name]}`,
+      );
+    }
+  }
+  const mock = catalog ? [...catalog.providers.values()].filter(isSandboxProvider) : [];
+  if (mock.length > 0) {
+    const named = mock.map((p) => `"${p.id}"`).join(', ');
+    problems.push(
+      `TOKENTILL_CONFIG: ${mock.length > 1 ? `providers ${named} use` : `provider ${named} uses`} baseURL ` +
+        `"sandbox" (the embedded mock model), which only runs with SANDBOX=1; every paid order would be refunded. Point ` +
+        `TOKENTILL_CONFIG at a catalog of real providers (see config/tokentill.example.json)`,
+    );
+  }
+  if (values.METRICS_PORT !== undefined && !isLoopback(values.METRICS_HOST) && !values.METRICS_TOKEN) {
+    problems.push(
+      `METRICS_TOKEN: required in live mode when METRICS_HOST (${values.METRICS_HOST}) is not a loopback ` +
+        'address, or anyone who reaches the port reads payment counts; set it (Prometheus: authorization ' +
+        'credentials) or bind METRICS_HOST=127.0.0.1',
+    );
+  }
   return problems;
+}
+
+/** Each real provider whose API-key variable is unset, by that variable's name. */
+function providerKeyProblems(catalog: Catalog, path: string): string[] {
+  return providersMissingKeys(catalog).map(
+    (p) =>
+      `${p.apiKeyEnv}: required by provider "${p.id}" of ${path} (its apiKeyEnv); without it every answer from ` +
+      'its models would fail and each paid order be refunded',
+  );
+}
+
+/** Where metrics are served: only on their own listener, so the settings must agree with each other. */
+function metricsProblems(values: Env): string[] {
+  const problems: string[] = [];
+  if (values.METRICS_TOKEN !== undefined && values.METRICS_PORT === undefined) {
+    problems.push('METRICS_TOKEN: set, but metrics are only served when METRICS_PORT is set too');
+  }
+  if (values.METRICS_PORT !== undefined && values.METRICS_PORT !== 0 && values.METRICS_PORT === values.PORT) {
+    problems.push(`METRICS_PORT: must differ from PORT (${values.PORT}): metrics stay off the public port`);
+  }
+  return problems;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** A setting that is missing or malformed. The message names each setting and what is expected. */
@@ -255,11 +384,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const values = parsed.data;
-  const hasWeChatCredentials = values.WECHAT_APPID !== undefined || values.WXPAY_MCHID !== undefined;
-  const sandbox = values.SANDBOX ?? !hasWeChatCredentials;
-  if (!sandbox) problems.push(...liveProblems(values));
-  const catalog = loadCatalog(values.TOKENTILL_CONFIG ?? DEFAULT_CATALOG_PATH, env);
+  // Live unless asked: a forgotten setting must never turn payments into a formality.
+  const sandbox = values.SANDBOX ?? false;
+  const catalogPath = values.TOKENTILL_CONFIG ?? DEFAULT_CATALOG_PATH;
+  const catalog = loadCatalog(catalogPath, raw);
+  const loaded = 'catalog' in catalog ? catalog.catalog : undefined;
+  problems.push(...(sandbox ? sandboxProblems(values, loaded) : liveProblems(values, loaded)));
+  problems.push(...metricsProblems(values));
   if ('problems' in catalog) problems.push(...catalog.problems.map((p) => `TOKENTILL_CONFIG: ${p}`));
+  else problems.push(...providerKeyProblems(catalog.catalog, catalogPath));
   if (problems.length > 0 || 'problems' in catalog) throw new ConfigError(problems);
 
   return Object.freeze({

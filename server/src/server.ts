@@ -6,6 +6,7 @@ import type Koa from 'koa';
 import { createApp, type Lifecycle } from './app.js';
 import type { Config } from './config.js';
 import { createStreamHub, createWsGateway } from './delivery/index.js';
+import { startMetricsServer, type MetricsServer } from './http/metrics-server.js';
 import { merchantFromConfig, merchantFromSandbox, type Merchant } from './merchant.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -29,6 +30,8 @@ export interface RunningServer {
   readonly services: Services;
   /** The embedded emulator, in sandbox mode. */
   readonly sandbox: Sandbox | undefined;
+  /** Prometheus scrape URL on the private metrics listener; undefined unless METRICS_PORT is set. */
+  readonly metricsUrl: string | undefined;
   /** Stops accepting, drains in-flight requests (up to SHUTDOWN_TIMEOUT_MS), closes sockets and Redis. Idempotent. */
   close(): Promise<void>;
 }
@@ -105,6 +108,28 @@ export async function startServer(
   const keys = createRedisKeys(config.REDIS_PREFIX);
   const metrics = createMetrics();
   const lifecycle: Lifecycle = { draining: false };
+  let metricsServer: MetricsServer | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({
+        registry: metrics.registry,
+        port: config.METRICS_PORT,
+        host: config.METRICS_HOST,
+        token: config.METRICS_TOKEN,
+        logger,
+      });
+    } catch (err) {
+      // Leave nothing bound behind a failed start (tests and embedders start servers in-process).
+      server.close();
+      await closeRedis(redis);
+      throw err;
+    }
+  }
+  if (config.SANDBOX && config.SANDBOX_ALLOW_UNSAFE) {
+    logger.warn(
+      'SANDBOX_ALLOW_UNSAFE=1: sandbox mode despite a production or live setting; POST /sandbox/pay marks any order paid',
+    );
+  }
 
   let merchant: Merchant;
   let sandbox: Sandbox | undefined;
@@ -185,6 +210,7 @@ export async function startServer(
       notifyUrl,
       wxpayApiBase: bases.wxpayApiBase,
       wechatApiBase: bases.wechatApiBase,
+      metricsUrl: metricsServer?.url,
     },
     `TokenTill server listening on ${url}`,
   );
@@ -211,8 +237,17 @@ export async function startServer(
     await hub.close();
     await closeRedis(streamReader);
     await sandbox?.close();
+    await metricsServer?.close();
     await closeRedis(redis);
     logger.info('shutdown complete');
   }
-  return { url, port, server, services, sandbox, close: () => (closing ??= drain()) };
+  return {
+    url,
+    port,
+    server,
+    services,
+    sandbox,
+    metricsUrl: metricsServer?.url,
+    close: () => (closing ??= drain()),
+  };
 }

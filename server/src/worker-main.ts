@@ -1,4 +1,5 @@
 import { ConfigError } from './config.js';
+import { startMetricsServer } from './http/metrics-server.js';
 import { merchantFromConfig, merchantFromSandbox } from './merchant.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -13,7 +14,8 @@ import { createServices } from './services.js';
  * Worker process (`npm run worker`): the background work without HTTP — the inference worker that turns paid
  * orders into answers, and the reconciler that follows payments and refunds. Run any number of them beside API
  * instances started with IN_PROCESS_WORKER=0. A worker calls WeChat at WXPAY_API_BASE / WECHAT_API_BASE and,
- * in sandbox mode, the mock model at PUBLIC_BASE_URL: point them at an API instance.
+ * in sandbox mode, the mock model at PUBLIC_BASE_URL: point them at an API instance. With METRICS_PORT set it
+ * serves its own metrics (order transitions, …) there, like an API instance; give each process its own port.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -33,10 +35,11 @@ async function main(): Promise<void> {
   const merchant = config.SANDBOX
     ? merchantFromSandbox(await loadOrCreateSandboxKeys(config.SANDBOX_KEYS_DIR), config)
     : merchantFromConfig(config);
+  const metrics = createMetrics();
   const services = createServices({
     config,
     logger,
-    metrics: createMetrics(),
+    metrics,
     redis,
     keys: createRedisKeys(config.REDIS_PREFIX),
     merchant,
@@ -49,10 +52,21 @@ async function main(): Promise<void> {
         : {}),
     },
   });
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsServer({
+          registry: metrics.registry,
+          port: config.METRICS_PORT,
+          host: config.METRICS_HOST,
+          token: config.METRICS_TOKEN,
+          logger,
+        });
   await services.startBackgroundWork();
-  logger.info({ sandbox: config.SANDBOX }, 'TokenTill worker started');
+  logger.info({ sandbox: config.SANDBOX, metricsUrl: metricsServer?.url }, 'TokenTill worker started');
   exitOnSignals(async () => {
     await services.close();
+    await metricsServer?.close();
     await closeRedis(redis);
     logger.info('shutdown complete');
   }, logger);

@@ -17,14 +17,24 @@ export interface ServerProcess extends LaunchedProcess {
   url: string;
 }
 
-/** Runs `server/src/main.ts` as a real child process (tsx, shared-types read from source). */
+/**
+ * Runs `server/src/main.ts` as a real child process (tsx, shared-types read from source), in sandbox mode unless
+ * `env` says otherwise (`SANDBOX: ''` for the server's own default, live).
+ */
 export function launchServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): LaunchedProcess {
   const child = spawn(
     process.execPath,
     ['--conditions=@tokentill/source', '--import', 'tsx', join(ROOT, 'server/src/main.ts')],
     {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'], PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      env: {
+        PATH: process.env['PATH'],
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SANDBOX: '1',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );

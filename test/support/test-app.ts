@@ -26,7 +26,7 @@ export async function buildTestApp(
   env: NodeJS.ProcessEnv = {},
 ): Promise<TestApp> {
   const lifecycle: Lifecycle = { draining: false };
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', SANDBOX: '1', LOG_LEVEL: 'silent', ...env });
   const logger = createLogger({ level: 'silent' });
   const metrics = createMetrics({ defaultMetrics: false });
   const unreachable = 'http://127.0.0.1:9';

@@ -18,7 +18,8 @@ export interface TestServer extends RunningServer {
 }
 
 /**
- * Starts the real server in-process, in sandbox mode, on a free port, against the test Redis under a fresh key
+ * Starts the real server in-process, in sandbox mode (asked for explicitly: the server defaults to live), on a free
+ * port with its metrics listener on another free port (`metricsUrl`), against the test Redis under a fresh key
  * prefix; notification retries run 1000× faster and the mock model streams fast. Background work (reconciler,
  * inference worker) is off unless a test starts it with `services.startBackgroundWork()` or drives it.
  */
@@ -31,6 +32,7 @@ export async function startTestServer(
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     SANDBOX: '1',
     SANDBOX_KEYS_DIR: sharedKeysDir,
     SANDBOX_NOTIFY_SCALE: '0.001',

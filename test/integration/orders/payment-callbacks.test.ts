@@ -61,7 +61,7 @@ async function jobsFor(orderId: string): Promise<number> {
 }
 
 async function metric(pattern: RegExp): Promise<number> {
-  const text = (await fetch(`${fixture.server.url}/metrics`).then((r) => r.text())).split('\n');
+  const text = (await fetch(fixture.server.metricsUrl!).then((r) => r.text())).split('\n');
   const line = text.find((l) => pattern.test(l));
   return line ? Number(line.split(' ').pop()) : 0;
 }

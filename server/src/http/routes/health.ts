@@ -5,7 +5,11 @@ import { pingRedis } from '../../redis/index.js';
 
 const READINESS_TIMEOUT_MS = 1_000;
 
-/** Liveness, readiness and Prometheus metrics: the routes an orchestrator and a scraper call. */
+/**
+ * Liveness and readiness: the routes an orchestrator calls, public on the API port. Both stay terse: which
+ * check failed, never why (error text can name hosts and internals; it goes to the log). Prometheus metrics
+ * are served on their own listener (METRICS_PORT, see http/metrics-server.ts), not here.
+ */
 export function healthRoutes(deps: AppDeps): Router {
   const router = new Router();
   const startedAt = Date.now();
@@ -22,29 +26,25 @@ export function healthRoutes(deps: AppDeps): Router {
     const began = performance.now();
     try {
       await pingRedis(deps.redis, READINESS_TIMEOUT_MS);
-      checks['redis'] = { ok: true, latencyMs: round(performance.now() - began) };
+      checks['redis'] = { ok: true };
     } catch (err) {
-      checks['redis'] = {
-        ok: false,
-        latencyMs: round(performance.now() - began),
-        error: (err as Error).message,
-      };
+      checks['redis'] = { ok: false };
+      deps.logger.warn(
+        {
+          check: 'redis',
+          latencyMs: Math.round(performance.now() - began),
+          err: { message: (err as Error).message },
+          requestId: ctx.state.requestId,
+        },
+        'readiness check failed',
+      );
     }
-    if (deps.lifecycle.draining) checks['lifecycle'] = { ok: false, latencyMs: 0, error: 'shutting down' };
+    if (deps.lifecycle.draining) checks['lifecycle'] = { ok: false };
     const ready = Object.values(checks).every((c) => c.ok);
     const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks };
     ctx.status = ready ? 200 : 503;
     ctx.body = body;
   });
 
-  router.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
-  });
-
   return router;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
