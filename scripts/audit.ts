@@ -47,7 +47,9 @@ try {
 
 if (report.vulnerabilities === undefined) {
   const why = report.error?.summary || report.message || 'no vulnerabilities section';
-  console.log(`npm audit: the registry's audit endpoint gave no verdict (${why}); not checked on this machine.`);
+  console.log(
+    `npm audit: the registry's audit endpoint gave no verdict (${why}); not checked on this machine.`,
+  );
   process.exit(0);
 }
 
