@@ -37,7 +37,9 @@ export const JSON_BODY_LIMIT = '64kb';
 
 /** Composes the Koa app. Never listens: `server.ts` owns the HTTP server. */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: false });
+  // ctx.ip is the client's address only through proxies we were told about; a client's own X-Forwarded-For
+  // entries sit in front of theirs and are never read (see TRUST_PROXY).
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY > 0, maxIpsCount: deps.config.TRUST_PROXY });
   const rawBodyRouter = createRawBodyRouter(deps);
   const router = createRouter(deps);
 

@@ -43,6 +43,17 @@ const EnvSchema = z.object({
   PORT: port.default(3000),
   /** Interface to bind. */
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Reverse proxies in front of the server, each appending the address it saw to X-Forwarded-For: the client's
+   * address (per-address login limit) is read that many entries from the header's end. 0 = no proxy, the header is
+   * ignored and the connection's peer address counts.
+   */
+  TRUST_PROXY: z.coerce
+    .number({ message: 'expected the number of reverse proxies in front of the server (0 = none)' })
+    .int('expected a whole number of proxies')
+    .min(0, 'expected 0 or more proxies')
+    .max(10, 'expected at most 10 proxies')
+    .default(0),
   /** Public base URL of this server; notify URLs are built from it. Sandbox default: the URL it listens on. */
   PUBLIC_BASE_URL: httpUrl.optional(),
   REDIS_URL: z
@@ -124,6 +135,12 @@ const EnvSchema = z.object({
   ORDERS_PER_MINUTE: z.coerce.number().int().positive().default(10),
   /** Unpaid orders one user may hold at once. */
   MAX_UNPAID_ORDERS: z.coerce.number().int().positive().default(3),
+  /** Payment confirmations (POST /api/orders/:id/confirm) one user may ask for per minute. */
+  CONFIRMS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Least time between two WeChat Pay queries confirmations make for one order; others answer the state as is. */
+  CONFIRM_QUERY_INTERVAL_MS: positiveMs.default(3_000),
+  /** Logins (POST /api/session) one client address may attempt per minute. Loopback peers are not counted. */
+  LOGINS_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** How long order records are kept in Redis. */
   ORDER_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   /** How often the reconciler looks for payments and refunds to follow up. */

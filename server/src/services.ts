@@ -25,6 +25,7 @@ import {
   type SessionService,
   type SessionStore,
 } from './sessions/index.js';
+import { createLoginGuard } from './sessions/login-guard.js';
 import { createAccessTokenCache, createWeChatApiClient, type WeChatApiClient } from './wechat/index.js';
 import { createSubscribeNotifier, type SubscribeNotifier } from './delivery/subscribe-notifier.js';
 import { createAnswerStreamStore, type AnswerStreamStore } from './delivery/index.js';
@@ -154,6 +155,8 @@ export function createServices(deps: ServicesDeps): Services {
       payWindowSeconds: config.ORDER_PAY_WINDOW_SECONDS,
       ordersPerMinute: config.ORDERS_PER_MINUTE,
       maxUnpaidOrders: config.MAX_UNPAID_ORDERS,
+      confirmsPerMinute: config.CONFIRMS_PER_MINUTE,
+      confirmQueryIntervalMs: config.CONFIRM_QUERY_INTERVAL_MS,
     },
     paymentParams: (prepayId) =>
       buildRequestPaymentParams({
@@ -245,6 +248,7 @@ export function createServices(deps: ServicesDeps): Services {
       wechat,
       vault,
       store: sessionStore,
+      guard: createLoginGuard({ redis, keys, loginsPerIpPerMinute: config.LOGINS_PER_IP_PER_MINUTE }),
       ttlSeconds: config.SESSION_TTL_SECONDS,
     }),
     orderStore,

@@ -8,6 +8,7 @@ import type {
 import type { Catalog } from '../catalog/index.js';
 import { AppError } from '../errors.js';
 import type { OpenidVault } from '../identity/openid-vault.js';
+import { createRateLimiter, createSingleFlight, type RateLimit } from '../limits/index.js';
 import type { Logger } from '../observability/logger.js';
 import { WxPayApiError, WxPayError, type WxPayClient } from '../payment/index.js';
 import { redisScripts, type RedisKeys } from '../redis/index.js';
@@ -23,6 +24,10 @@ export interface OrderLimits {
   payWindowSeconds: number;
   ordersPerMinute: number;
   maxUnpaidOrders: number;
+  /** Payment confirmations one user may ask for per minute. */
+  confirmsPerMinute: number;
+  /** Least time between two WeChat Pay queries that confirmations make for one order. */
+  confirmQueryIntervalMs: number;
 }
 
 export interface OrderServiceDeps {
@@ -52,6 +57,11 @@ export interface OrderService {
 
 /** After the client says it paid, the reconciler also checks this soon, in case the query below raced the payment. */
 const CONFIRM_FOLLOW_UP_MS = 2_000;
+/**
+ * The longest a confirmation's WeChat Pay query can take (the client's three attempts of at most 10 s, plus
+ * backoff): its claim on the order is held this long at most, so a slow query is never joined by a second one.
+ */
+const CONFIRM_QUERY_HOLD_MS = 35_000;
 /** The last check, which closes an unpaid order, runs this long after the payment deadline. */
 const CLOSE_GRACE_MS = 30_000;
 
@@ -59,19 +69,27 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   const { redis, keys, store, logger } = deps;
   const scripts = redisScripts(redis);
 
+  const limiter = createRateLimiter(redis);
+  const singleFlight = createSingleFlight(redis);
+  const creations: RateLimit = { limit: deps.limits.ordersPerMinute, windowSeconds: 60, what: 'orders' };
+  const confirmations: RateLimit = {
+    limit: deps.limits.confirmsPerMinute,
+    windowSeconds: 60,
+    what: 'payment confirmations',
+  };
+
   async function enforceRateLimit(userKey: string): Promise<void> {
-    const window = Math.floor(Date.now() / 60_000);
-    const key = keys.userOrderRate(userKey, window);
-    const [[, count]] = (await redis.multi().incr(key).expire(key, 120).exec()) as [[unknown, number]];
-    if (count > deps.limits.ordersPerMinute) {
-      const retryAfter = 60 - Math.floor((Date.now() / 1000) % 60);
-      throw new AppError(
-        'RATE_LIMITED',
-        `At most ${deps.limits.ordersPerMinute} orders per minute; try again in ${retryAfter} s.`,
-        {
-          headers: { 'Retry-After': String(retryAfter) },
-        },
-      );
+    await limiter.consume(creations, (window) => keys.userOrderRate(userKey, window));
+  }
+
+  /** Asks WeChat Pay about the order and applies a SUCCESS like a callback would. */
+  async function queryPayment(orderId: string): Promise<void> {
+    try {
+      const tx = await deps.wxpay.queryByOutTradeNo(orderId);
+      if (tx.trade_state === 'SUCCESS') await deps.payments.applyTransaction(tx, 'query');
+    } catch (err) {
+      // The reconciler follows up either way; the client just sees the order still CREATED for now.
+      logger.warn({ orderId, err: { message: (err as Error).message } }, 'confirm: WeChat Pay query failed');
     }
   }
 
@@ -164,18 +182,17 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     list: (session, limit) => store.listForUser(session.userKey, limit),
 
     async confirm(session, orderId) {
+      await limiter.consume(confirmations, (window) => keys.userConfirmRate(session.userKey, window));
       const order = await getOwned(session, orderId);
       if (order.state !== 'CREATED') return order.state;
-      try {
-        const tx = await deps.wxpay.queryByOutTradeNo(orderId);
-        if (tx.trade_state === 'SUCCESS') await deps.payments.applyTransaction(tx, 'query');
-      } catch (err) {
-        // The reconciler follows up either way; the client just sees the order still CREATED for now.
-        logger.warn(
-          { orderId, err: { message: (err as Error).message } },
-          'confirm: WeChat Pay query failed',
-        );
-      }
+      // Each query is a signed call counted against the merchant's WeChat Pay frequency limit: one per order at a
+      // time across instances, spaced out. A confirmation that finds one in flight or just done does not query;
+      // it answers the state as it stands, and the follow-up below still has the reconciler check soon.
+      await singleFlight.run(
+        keys.orderPaymentQuery(orderId),
+        { holdMs: CONFIRM_QUERY_HOLD_MS, spacingMs: deps.limits.confirmQueryIntervalMs },
+        () => queryPayment(orderId),
+      );
       await schedulePaymentCheck(redis, keys, orderId, Date.now() + CONFIRM_FOLLOW_UP_MS);
       return (await store.get(orderId))?.state ?? order.state;
     },

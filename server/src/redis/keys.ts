@@ -18,6 +18,14 @@ export interface RedisKeys {
   userOpenOrders(userKey: string): string;
   /** Fixed-window counter of a user's order creations. */
   userOrderRate(userKey: string, window: number): string;
+  /** Fixed-window counter of a user's payment confirmations (POST /api/orders/:id/confirm). */
+  userConfirmRate(userKey: string, window: number): string;
+  /** Single-flight claim on an order's WeChat Pay query from a confirmation: one at a time, spaced out. */
+  orderPaymentQuery(orderId: string): string;
+  /** Fixed-window counter of logins from one client address (by its SHA-256: no raw IP in key listings). */
+  loginIpRate(ipHash: string, window: number): string;
+  /** Marks a wx.login code (by its SHA-256, never the code) as presented, so it reaches WeChat once. */
+  loginCode(codeHash: string): string;
   /** Orders whose payment the reconciler must check (sorted set scored by the next check time). */
   paymentChecks(): string;
   /** Refunds the reconciler must follow until WeChat Pay reports a final state. */
@@ -52,6 +60,10 @@ export function createRedisKeys(prefix: string): RedisKeys {
     userOrders: (key) => `${user(key)}:orders`,
     userOpenOrders: (key) => `${user(key)}:open`,
     userOrderRate: (key, window) => `${user(key)}:rate:${window}`,
+    userConfirmRate: (key, window) => `${user(key)}:confirm-rate:${window}`,
+    orderPaymentQuery: (id) => `${prefix}order:{o:${assertId('order', id)}}:payment-query`,
+    loginIpRate: (ipHash, window) => `${prefix}login:ip:${assertId('address hash', ipHash)}:${window}`,
+    loginCode: (codeHash) => `${prefix}login:code:${assertId('code hash', codeHash)}`,
     paymentChecks: () => `${prefix}schedule:payment-checks`,
     refundChecks: () => `${prefix}schedule:refund-checks`,
     paymentAnomalies: () => `${prefix}payment-anomalies`,

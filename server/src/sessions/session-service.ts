@@ -1,11 +1,15 @@
 import { AppError } from '../errors.js';
 import type { OpenidVault } from '../identity/openid-vault.js';
 import { WECHAT_ERRCODES, WeChatApiError, type WeChatApiClient } from '../wechat/index.js';
+import type { LoginGuard } from './login-guard.js';
 import type { SessionStore } from './session-store.js';
 
 export interface SessionService {
-  /** Exchanges a `wx.login` code for a session token. */
-  login(code: string): Promise<{ token: string; expiresIn: number }>;
+  /**
+   * Exchanges a `wx.login` code for a session token. `clientIp` is the caller's address, for the per-address
+   * limit; each code reaches WeChat at most once (see login-guard.ts).
+   */
+  login(code: string, clientIp: string): Promise<{ token: string; expiresIn: number }>;
 }
 
 /** Maps code2Session failures to answers a client can act on. */
@@ -44,16 +48,18 @@ export function createSessionService(deps: {
   wechat: WeChatApiClient;
   vault: OpenidVault;
   store: SessionStore;
+  guard: LoginGuard;
   ttlSeconds: number;
 }): SessionService {
   return {
-    async login(code) {
-      let openid: string;
-      try {
-        ({ openid } = await deps.wechat.code2Session(code));
-      } catch (err) {
-        throw toAppError(err);
-      }
+    async login(code, clientIp) {
+      const { openid } = await deps.guard.exchangeOnce(code, clientIp, async () => {
+        try {
+          return await deps.wechat.code2Session(code);
+        } catch (err) {
+          throw toAppError(err);
+        }
+      });
       const token = await deps.store.create(
         { userKey: deps.vault.userKey(openid), sealedOpenid: deps.vault.seal(openid) },
         deps.ttlSeconds,

@@ -1,5 +1,6 @@
 import { createSessionService } from '../../../server/src/sessions/session-service';
 import type { SessionStore } from '../../../server/src/sessions/session-store';
+import type { LoginGuard } from '../../../server/src/sessions/login-guard';
 import { createOpenidVault } from '../../../server/src/identity/openid-vault';
 import { WeChatApiError, WeChatTransportError, type WeChatApiClient } from '../../../server/src/wechat';
 import { type AppError } from '../../../server/src/errors';
@@ -17,12 +18,20 @@ function serviceFailingWith(err: Error) {
     get: async () => undefined,
     revoke: async () => undefined,
   };
-  return createSessionService({ wechat, vault: createOpenidVault('s'.repeat(32)), store, ttlSeconds: 60 });
+  // Lets every attempt through: the guard's limits are tested over HTTP (test/integration/limits/login-limits.test.ts).
+  const guard: LoginGuard = { exchangeOnce: (_code, _ip, call) => call() };
+  return createSessionService({
+    wechat,
+    vault: createOpenidVault('s'.repeat(32)),
+    store,
+    guard,
+    ttlSeconds: 60,
+  });
 }
 
 async function codeOf(err: Error): Promise<[string, number, Record<string, string> | undefined]> {
   try {
-    await serviceFailingWith(err).login('code');
+    await serviceFailingWith(err).login('code', '203.0.113.7');
   } catch (thrown) {
     const app = thrown as AppError;
     return [app.code, app.status, app.headers];

@@ -9,7 +9,8 @@ export function sessionRoutes(deps: { sessions: SessionService; sessionStore: Se
   const router = new Router();
   router.post('/api/session', async (ctx) => {
     const { code } = parseBody(ctx, CreateSessionRequestSchema);
-    const body: CreateSessionResponse = await deps.sessions.login(code);
+    // ctx.ip: the client's address, through the proxies TRUST_PROXY names (app.ts).
+    const body: CreateSessionResponse = await deps.sessions.login(code, ctx.ip);
     ctx.body = body;
   });
   router.delete('/api/session', async (ctx) => {
