@@ -6,11 +6,14 @@ import type { Merchant } from './merchant.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import {
+  CLOSE_GRACE_MS,
   createApplyEvent,
+  createLiveOrders,
   createOrderService,
   createOrderStore,
   createPaymentEvents,
   createReconciler,
+  createRecoverySweep,
   createRefundService,
   type OrderService,
   type OrderStore,
@@ -107,7 +110,14 @@ export function createServices(deps: ServicesDeps): Services {
   const orderStore = createOrderStore(redis, keys, {
     retentionSeconds: config.ORDER_RETENTION_DAYS * 86_400,
   });
-  const applyEvent = createApplyEvent(orderStore, metrics, logger);
+  const live = createLiveOrders(redis, keys);
+  const applyEvent = createApplyEvent({
+    store: orderStore,
+    live,
+    metrics,
+    logger,
+    recoveryAfterMs: config.RECOVERY_AFTER_MS,
+  });
 
   // BullMQ gets its own connection: it must not share the command client's retry policy.
   const queueConnection = createRedis(config.REDIS_URL, {
@@ -136,6 +146,7 @@ export function createServices(deps: ServicesDeps): Services {
     applyEvent,
     queue,
     refunds,
+    wxpay,
     logger,
     appid: merchant.appid,
     mchid: merchant.mchid,
@@ -144,6 +155,7 @@ export function createServices(deps: ServicesDeps): Services {
     redis,
     keys,
     store: orderStore,
+    live,
     catalog: config.catalog,
     wxpay,
     vault,
@@ -197,6 +209,21 @@ export function createServices(deps: ServicesDeps): Services {
     logger,
     intervalMs: config.RECONCILE_INTERVAL_MS,
     notifications: { schedule: keys.notifyChecks(), process: (orderId) => notifier.process(orderId) },
+    sweep: createRecoverySweep({
+      redis,
+      keys,
+      store: orderStore,
+      live,
+      applyEvent,
+      queue,
+      refunds,
+      metrics,
+      logger,
+      attemptBudget: config.GENERATION_ATTEMPTS,
+      recheckMs: config.RECOVERY_AFTER_MS,
+      stuckAfterMs: config.STUCK_ORDER_WARN_MS,
+      closeGraceMs: CLOSE_GRACE_MS,
+    }),
   });
 
   const router = createModelRouter({
@@ -228,6 +255,7 @@ export function createServices(deps: ServicesDeps): Services {
       metrics,
       logger,
       concurrency: config.WORKER_CONCURRENCY,
+      attemptBudget: config.GENERATION_ATTEMPTS,
       onCompleted: (orderId) => notifier.schedule(orderId),
       closeGraceMs: Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1_000),
       lockDurationMs: config.WORKER_LOCK_MS,

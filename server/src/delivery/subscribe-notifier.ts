@@ -28,7 +28,8 @@ export interface SubscribeTemplate {
  * Tells a user who left that their answer is ready, with a WeChat subscribe message, unless a socket of theirs
  * watched the answer to the end. Runs a few seconds after completion (from the reconciler's schedule) so a
  * watching socket has had time to receive `done`. No grant (43101) or invalid data (47003) is recorded and
- * final; other failures are retried with backoff. The sealed openid is erased once the decision is made.
+ * final; other failures are retried with backoff. The openid handed over at completion is erased once the
+ * decision is made (it also expires by itself).
  */
 export interface SubscribeNotifier {
   /** Called when an order completes. */
@@ -83,7 +84,7 @@ export function createSubscribeNotifier(deps: SubscribeNotifierDeps): SubscribeN
 
   async function done(order: OrderRecord, outcome: string): Promise<void> {
     await store.setFields(order.id, { notifyOutcome: outcome });
-    await store.eraseSealedOpenid(order.id);
+    await store.eraseHandedOverOpenid(order.id);
     await redis.zrem(keys.notifyChecks(), order.id);
   }
 
@@ -116,7 +117,7 @@ export function createSubscribeNotifier(deps: SubscribeNotifierDeps): SubscribeN
   return {
     async schedule(orderId) {
       if (!deps.template) {
-        await store.eraseSealedOpenid(orderId);
+        await store.eraseHandedOverOpenid(orderId);
         return;
       }
       await redis.zadd(keys.notifyChecks(), Date.now() + graceMs, orderId);
@@ -130,10 +131,12 @@ export function createSubscribeNotifier(deps: SubscribeNotifierDeps): SubscribeN
         return;
       }
       if (await redis.exists(keys.orderWatched(orderId))) return done(order, 'watched');
-      if (!order.sealedOpenid) return done(order, 'no_openid');
-      const attempt = order.checkAttempts ?? 0;
+      // COMPLETED erased the openid from the order and handed it over, briefly, for this message alone.
+      const sealedOpenid = await store.handedOverOpenid(orderId);
+      if (!sealedOpenid) return done(order, 'no_openid');
+      const attempt = order.notifyAttempts ?? 0;
       try {
-        await send(order, template, deps.vault.open(order.sealedOpenid));
+        await send(order, template, deps.vault.open(sealedOpenid));
         logger.info({ orderId }, 'subscribe message sent');
         return done(order, 'sent');
       } catch (err) {
@@ -158,7 +161,7 @@ export function createSubscribeNotifier(deps: SubscribeNotifierDeps): SubscribeN
           { orderId, attempt, err: { message: (err as Error).message } },
           'subscribe message failed; will retry',
         );
-        await store.setFields(orderId, { checkAttempts: attempt + 1 });
+        await store.setFields(orderId, { notifyAttempts: attempt + 1 });
         await redis.zadd(
           keys.notifyChecks(),
           Date.now() + Math.min(5_000 * 2 ** attempt, 10 * 60_000),

@@ -14,6 +14,7 @@ import { WxPayApiError, WxPayError, type WxPayClient } from '../payment/index.js
 import { redisScripts, type RedisKeys } from '../redis/index.js';
 import type { Session } from '../sessions/index.js';
 import { newOrderId } from './order-id.js';
+import type { LiveOrders } from './live-orders.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderRecord, OrderStore } from './order-store.js';
 import type { PaymentEvents } from './payment-events.js';
@@ -34,6 +35,7 @@ export interface OrderServiceDeps {
   redis: Redis;
   keys: RedisKeys;
   store: OrderStore;
+  live: LiveOrders;
   catalog: Catalog;
   wxpay: WxPayClient;
   vault: OpenidVault;
@@ -63,7 +65,9 @@ const CONFIRM_FOLLOW_UP_MS = 2_000;
  */
 const CONFIRM_QUERY_HOLD_MS = 35_000;
 /** The last check, which closes an unpaid order, runs this long after the payment deadline. */
-const CLOSE_GRACE_MS = 30_000;
+export const CLOSE_GRACE_MS = 30_000;
+/** The sweep's first look at an unpaid order: after its last payment check should have closed it. */
+const PAST_DEADLINE_SWEEP_MS = 60_000;
 
 export function createOrderService(deps: OrderServiceDeps): OrderService {
   const { redis, keys, store, logger } = deps;
@@ -131,6 +135,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       const payBy = now + deps.limits.payWindowSeconds * 1000;
       await reserveUnpaidSlot(session.userKey, orderId, payBy);
 
+      // Watched by the recovery sweep from before it exists until it is final: a crash anywhere on the way
+      // (before its payment check is scheduled, say) leaves it where the sweep looks.
+      await deps.live.watch(orderId, payBy + CLOSE_GRACE_MS + PAST_DEADLINE_SWEEP_MS);
       // Stored before WeChat Pay hears of it, so a callback can never arrive for an order we do not know.
       await store.create({
         id: orderId,

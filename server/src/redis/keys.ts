@@ -32,6 +32,13 @@ export interface RedisKeys {
   refundChecks(): string;
   /** Set once a socket delivered the order's final state: no subscribe message is needed then. */
   orderWatched(orderId: string): string;
+  /**
+   * Every order not yet in a final state (sorted set scored by when the recovery sweep should next look at it).
+   * An order joins before it can need a next step and leaves only once final, so the sweep can always find it.
+   */
+  liveOrders(): string;
+  /** The sealed openid of a completed order, kept briefly for its subscribe message (erased from the order). */
+  orderOpenidHandover(orderId: string): string;
   /** Completed orders whose subscribe message is due (sorted set scored by due time). */
   notifyChecks(): string;
   /** The WeChat server API access token, shared by all instances. */
@@ -69,6 +76,8 @@ export function createRedisKeys(prefix: string): RedisKeys {
     paymentAnomalies: () => `${prefix}payment-anomalies`,
     orderWatched: (id) => `${prefix}order:{o:${assertId('order', id)}}:watched`,
     notifyChecks: () => `${prefix}schedule:notify-checks`,
+    liveOrders: () => `${prefix}schedule:live-orders`,
+    orderOpenidHandover: (id) => `${prefix}order:{o:${assertId('order', id)}}:notify-openid`,
     accessToken: () => `${prefix}wechat:access-token`,
   };
 }
