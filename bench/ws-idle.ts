@@ -108,9 +108,13 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
 }
 
 /** Opens one socket; resolves when open, rejects on refusal or after 15 s. */
-function openSocket(url: string): Promise<WebSocket> {
+/** Opens `/ws` with the session token in the Authorization header, as the Mini Program does (never in the URL). */
+function openSocket(url: string, token: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      headers: { authorization: `Bearer ${token}` },
+    });
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new Error('no open within 15 s'));
@@ -168,6 +172,8 @@ async function main(): Promise<void> {
       SANDBOX_KEYS_DIR: keysDir,
       BENCH_MEMORY_FILE: memoryFile,
       IN_PROCESS_WORKER: '0',
+      // WS_USERS users hold every socket here (the default cap of 5 per user would close most of them).
+      WS_MAX_SOCKETS_PER_USER: '1000',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -180,10 +186,11 @@ async function main(): Promise<void> {
     await waitReady(url, child);
     const pid = child.pid as number;
     const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => login(url, `bench-ws-${i}`)));
-    const wsUrl = (i: number) => `ws://127.0.0.1:${port}/ws?token=${tokens[i % tokens.length]}`;
+    const wsUrl = `ws://127.0.0.1:${port}/ws`;
+    const tokenOf = (i: number) => tokens[i % tokens.length] as string;
 
     // An unauthenticated upgrade must be refused.
-    const refused = await openSocket(`ws://127.0.0.1:${port}/ws?token=not-a-session`).then(
+    const refused = await openSocket(wsUrl, 'not-a-session').then(
       (ws) => {
         ws.terminate();
         return false;
@@ -193,7 +200,7 @@ async function main(): Promise<void> {
     checks.check(refused, 'an upgrade with an invalid token was not refused with 401');
 
     // Warm-up: load the WebSocket code paths, then close everything.
-    const warm = await Promise.all(Array.from({ length: 200 }, (_, i) => openSocket(wsUrl(i))));
+    const warm = await Promise.all(Array.from({ length: 200 }, (_, i) => openSocket(wsUrl, tokenOf(i))));
     for (const ws of warm) ws.close();
     await sleep(500);
 
@@ -204,7 +211,7 @@ async function main(): Promise<void> {
       while (sockets.length < level && Date.now() < deadline) {
         const batch = Math.min(OPEN_PARALLEL, level - sockets.length);
         const opened = await Promise.allSettled(
-          Array.from({ length: batch }, (_, j) => openSocket(wsUrl(sockets.length + j))),
+          Array.from({ length: batch }, (_, j) => openSocket(wsUrl, tokenOf(sockets.length + j))),
         );
         for (const r of opened) {
           if (r.status === 'fulfilled') {

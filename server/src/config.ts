@@ -129,6 +129,8 @@ const EnvSchema = z.object({
     .int()
     .min(60)
     .default(7 * 24 * 3600),
+  /** WebSockets one user may hold on one instance; a new one beyond it closes the user's oldest (4409). */
+  WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a user has to pay an order (WeChat Pay time_expire; WeChat's minimum is 60 s). */
   ORDER_PAY_WINDOW_SECONDS: z.coerce.number().int().min(60).max(7200).default(900),
   /** Orders one user may create per minute. */

@@ -20,6 +20,7 @@ import {
   type Sandbox,
 } from './sandbox/index.js';
 import { createServices, type Endpoints, type Services } from './services.js';
+import { listenForRevocations, sessionIdOf } from './sessions/index.js';
 import { DEFAULT_MOCK_MODEL_PREFIX, createMockModel, type MockModel } from './mock-model/index.js';
 
 export interface RunningServer {
@@ -187,8 +188,10 @@ export async function startServer(
     answers: services.answers,
     authenticate: async (token) => {
       const session = await services.sessionStore.get(token);
-      return session ? { userKey: session.userKey } : undefined;
+      return session ? { userKey: session.userKey, sessionId: sessionIdOf(token) } : undefined;
     },
+    isSessionLive: (sessionId) => services.sessionStore.isLive(sessionId),
+    maxSocketsPerUser: config.WS_MAX_SOCKETS_PER_USER,
     ownsOrder: async (principal, orderId) =>
       (await services.orderStore.get(orderId))?.userKey === principal.userKey,
     // A socket that saw the order through means the user was there: no subscribe message needed.
@@ -200,6 +203,16 @@ export async function startServer(
     },
   });
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  // A logout on any instance closes that session's sockets here too.
+  const revocations = listenForRevocations({
+    subscriber: createRedis(config.REDIS_URL, {
+      connectionName: 'tokentill-session-revocations',
+      overrides: { maxRetriesPerRequest: null, enableAutoPipelining: false },
+    }),
+    channel: keys.sessionRevocations(),
+    logger,
+  });
+  revocations.onRevoked((sessionId) => gateway.endSession(sessionId));
   if (config.IN_PROCESS_WORKER) await services.startBackgroundWork();
 
   logger.info(
@@ -236,6 +249,7 @@ export async function startServer(
     clearTimeout(timer);
     await hub.close();
     await closeRedis(streamReader);
+    await revocations.close();
     await sandbox?.close();
     await metricsServer?.close();
     await closeRedis(redis);

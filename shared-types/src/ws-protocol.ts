@@ -66,3 +66,32 @@ export type WsServerMessage = z.infer<typeof WsServerMessageSchema>;
 
 /** The WebSocket endpoint path, on the same host and port as the HTTP API. */
 export const WS_PATH = '/ws';
+
+/**
+ * How a client authenticates the upgrade. The session token never goes in the URL (proxies and access logs keep
+ * URLs): the Mini Program sends `Authorization: Bearer <token>` (`wx.connectSocket` takes headers); a browser,
+ * which cannot set headers on a WebSocket, offers two subprotocols, {@link WS_SUBPROTOCOL} and
+ * `tokentill.bearer.<token>`. The server selects (echoes) {@link WS_SUBPROTOCOL} only, never the token. A
+ * `?token=` query parameter is refused with 401.
+ */
+export const WS_SUBPROTOCOL = 'tokentill.v1';
+/** Prefix of the subprotocol that carries the session token (base64url, so a valid protocol token). */
+export const WS_BEARER_PROTOCOL_PREFIX = 'tokentill.bearer.';
+
+/**
+ * Close codes of the `/ws` endpoint beyond the standard ones (1001 server going away, 1008 too many messages).
+ * RFC 6455 §7.4.2 leaves 4000–4999 to applications.
+ */
+export const WS_CLOSE_CODES = {
+  /**
+   * The session behind the socket was revoked (`DELETE /api/session`, on any instance) or expired. Reconnecting
+   * with the same token is refused: log in again, then reconnect with the new token.
+   */
+  SESSION_ENDED: 4401,
+  /**
+   * The user opened more sockets than the server allows (`WS_MAX_SOCKETS_PER_USER`); the oldest is closed so the
+   * newest works. Do not reconnect at once (that would close another of the user's sockets): poll instead.
+   */
+  REPLACED: 4409,
+} as const;
+export type WsCloseCode = (typeof WS_CLOSE_CODES)[keyof typeof WS_CLOSE_CODES];

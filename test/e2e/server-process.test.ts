@@ -54,7 +54,9 @@ describe('the server process', () => {
     expect(refusal).toBe(401);
 
     const token = await login(server.url);
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${token}`);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const reply = new Promise<unknown>((resolve) =>
       ws.once('message', (data) => resolve(JSON.parse(data.toString()))),
     );
@@ -78,7 +80,9 @@ describe('the server process', () => {
     const { port } = new URL(server.url);
 
     // A socket the server must close politely.
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${await login(server.url)}`);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${await login(server.url)}` },
+    });
     await new Promise((resolve) => ws.once('open', resolve));
     const wsClosed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
 

@@ -1,40 +1,38 @@
-import Taro from '@tarojs/taro';
 import {
+  WS_CLOSE_CODES,
   WS_PATH,
   WsServerMessageSchema,
   type WsClientMessage,
   type WsServerMessage,
 } from '@tokentill/shared-types';
 import { onAppVisibilityChange } from './app-visibility';
-import { sessionToken } from './session';
+import { renewSession, sessionToken } from './session';
+import { connectSocket } from './socket-connect';
+import type { SocketConnector, SocketTaskLike } from './socket-types';
 
-/** The part of a Taro/WeChat `SocketTask` this client uses. */
-export interface SocketTaskLike {
-  send(option: { data: string }): unknown;
-  close(option: { code?: number; reason?: string }): unknown;
-  onOpen(callback: () => void): void;
-  onClose(callback: (result: { code?: number; reason?: string }) => void): void;
-  onError(callback: (error: unknown) => void): void;
-  onMessage(callback: (result: { data: unknown }) => void): void;
-}
+export type { SocketConnector, SocketTarget, SocketTaskLike } from './socket-types';
 
 /** What a subscriber hears about its order. */
 export interface SubscriptionHandlers {
   /** Every valid message about the order, in order; chunks and resets already de-duplicated by seq. */
   onMessage(message: WsServerMessage): void;
   /**
-   * The socket gave up ({@link SocketClientOptions.maxConnectFailures} failed connects in a row): the
-   * subscription is dropped and the subscriber should poll instead.
+   * The socket gave up ({@link SocketClientOptions.maxConnectFailures} failed connects in a row, or the server
+   * closed it as one too many for this user): the subscription is dropped and the subscriber should poll instead.
    */
   onUnavailable(): void;
 }
 
 /** Tuning and seams (for tests) of a {@link SocketClient}. Defaults in brackets. */
 export interface SocketClientOptions {
-  /** Opens a socket [`Taro.connectSocket`]. */
-  connect?: (url: string) => Promise<SocketTaskLike>;
-  /** The URL to connect to, token included [{@link socketUrl} with the session token]. */
-  url?: () => Promise<string>;
+  /** Opens a socket with the token in a header or subprotocol [the platform's `socket-connect` adapter]. */
+  connect?: SocketConnector;
+  /** The URL to connect to, never holding the token [{@link socketUrl}]. */
+  url?: () => string;
+  /** The session token to connect with [`sessionToken`]. */
+  token?: () => Promise<string>;
+  /** A token to replace one the server ended (logout, expiry): logs in again [`renewSession`]. */
+  renewToken?: (staleToken: string) => Promise<string>;
   /** Random number in [0, 1) for backoff jitter [`Math.random`]. */
   random?: () => number;
   /** Failed connects in a row before subscribers are told to poll [3]. */
@@ -56,15 +54,19 @@ interface Subscription {
 type Status = 'idle' | 'connecting' | 'open';
 
 /**
- * The app's one WebSocket (WeChat allows 5 per Mini Program; one is enough for every order), and the only
- * caller of `Taro.connectSocket`. Orders are subscribed with the last seq seen; the socket opens when the first
+ * The app's one WebSocket (WeChat allows 5 per Mini Program; one is enough for every order), and the only user
+ * of the `socket-connect` adapters. Orders are subscribed with the last seq seen; the socket opens when the first
  * order subscribes and closes when the last one leaves, reconnects with exponential backoff and jitter,
  * resubscribes every order after a reconnect, and closes while the app is hidden ({@link pause}) so the server
  * replays what was missed on {@link resume}. Incoming frames are checked against the shared protocol schema.
+ * When the server ends the session (close 4401) the next connect logs in again first; when it closes the socket
+ * as one too many for the user (4409) subscribers poll instead of reconnecting.
  */
 export class SocketClient {
-  private readonly connect: (url: string) => Promise<SocketTaskLike>;
-  private readonly url: () => Promise<string>;
+  private readonly connect: SocketConnector;
+  private readonly url: () => string;
+  private readonly token: () => Promise<string>;
+  private readonly renewToken: (staleToken: string) => Promise<string>;
   private readonly random: () => number;
   private readonly maxConnectFailures: number;
   private readonly baseDelayMs: number;
@@ -81,10 +83,14 @@ export class SocketClient {
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A token the server ended a socket for (4401): never connect with it again, log in first. */
+  private staleToken: string | undefined;
 
   constructor(options: SocketClientOptions = {}) {
-    this.connect = options.connect ?? ((url) => Taro.connectSocket({ url }) as Promise<SocketTaskLike>);
-    this.url = options.url ?? (async () => socketUrl(await sessionToken()));
+    this.connect = options.connect ?? connectSocket;
+    this.url = options.url ?? socketUrl;
+    this.token = options.token ?? sessionToken;
+    this.renewToken = options.renewToken ?? renewSession;
     this.random = options.random ?? Math.random;
     this.maxConnectFailures = options.maxConnectFailures ?? 3;
     this.baseDelayMs = options.baseDelayMs ?? 500;
@@ -160,8 +166,10 @@ export class SocketClient {
     this.status = 'connecting';
     const generation = this.generation;
     let task: SocketTaskLike;
+    let token: string;
     try {
-      task = await this.connect(await this.url());
+      token = await this.currentToken();
+      task = await this.connect({ url: this.url(), token });
     } catch {
       if (generation === this.generation) this.connectFailed();
       return;
@@ -179,7 +187,7 @@ export class SocketClient {
       if (!opened) end();
     }, this.connectTimeoutMs);
 
-    const end = () => {
+    const end = (code?: number) => {
       if (ended) return;
       ended = true;
       if (this.task !== task) return; // Closed on purpose (pause, shutdown): nothing to do.
@@ -187,7 +195,16 @@ export class SocketClient {
       this.task = undefined;
       this.status = 'idle';
       closeQuietly(task);
-      if (opened) {
+      if (code === WS_CLOSE_CODES.SESSION_ENDED) {
+        // Logged out elsewhere or expired: reconnecting with this token would be refused again and again, so the
+        // next connect logs in first.
+        this.staleToken = token;
+      }
+      if (code === WS_CLOSE_CODES.REPLACED) {
+        // The user has too many sockets and this was the oldest: reconnecting would close another of them, which
+        // would reconnect in turn. Poll instead; a later subscription tries the socket again.
+        this.dropToPolling();
+      } else if (opened) {
         // A socket that was up dropped: reconnect soon.
         this.scheduleReconnect();
       } else {
@@ -208,8 +225,16 @@ export class SocketClient {
     task.onMessage((result) => {
       if (this.task === task) this.receive(result.data);
     });
-    task.onError(end);
-    task.onClose(end);
+    task.onError(() => end());
+    task.onClose((result) => end(result?.code));
+  }
+
+  /** The token to connect with: a fresh login's if the server ended the last one, else the stored session's. */
+  private async currentToken(): Promise<string> {
+    if (this.staleToken === undefined) return this.token();
+    const fresh = await this.renewToken(this.staleToken);
+    this.staleToken = undefined;
+    return fresh;
   }
 
   private connectFailed(): void {
@@ -219,7 +244,11 @@ export class SocketClient {
       this.scheduleReconnect();
       return;
     }
-    // Give up on the socket for now: subscribers poll instead. A later subscription tries the socket again.
+    this.dropToPolling();
+  }
+
+  /** Gives up on the socket for now: subscribers poll instead. A later subscription tries the socket again. */
+  private dropToPolling(): void {
     this.failures = 0;
     const subscriptions = [...this.subscriptions.values()];
     this.subscriptions.clear();
@@ -282,13 +311,14 @@ export class SocketClient {
 }
 
 /**
- * The WebSocket URL: `TARO_APP_WS_BASE` + `/ws?token=…`; on H5 with an empty base, the page's own host
- * (`ws:` or `wss:` after the page's protocol).
+ * The WebSocket URL: `TARO_APP_WS_BASE` + `/ws`; on H5 with an empty base, the page's own host (`ws:` or `wss:`
+ * after the page's protocol). The session token is never part of it: URLs end up in proxy and access logs (the
+ * server refuses `?token=` with 401); the `socket-connect` adapters send it in a header or subprotocol.
  */
-export function socketUrl(token: string): string {
+export function socketUrl(): string {
   const configured = (process.env.TARO_APP_WS_BASE ?? '').replace(/\/+$/, '');
   const base = configured || pageOriginAsWs();
-  return `${base}${WS_PATH}?token=${encodeURIComponent(token)}`;
+  return `${base}${WS_PATH}`;
 }
 
 function pageOriginAsWs(): string {

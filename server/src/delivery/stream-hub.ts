@@ -17,6 +17,8 @@ export interface StreamHub {
   /** Starts delivering entries of `orderId` after `afterSeq` (or after the hub's cursor, if further) to `listener`. */
   watch(orderId: string, afterSeq: number, listener: EntryListener): () => void;
   readonly watchedCount: number;
+  /** Listeners across every watched stream (each subscription holds one until it closes). */
+  readonly listenerCount: number;
   close(): Promise<void>;
 }
 
@@ -122,6 +124,11 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     },
     get watchedCount() {
       return watched.size;
+    },
+    get listenerCount() {
+      let count = 0;
+      for (const entry of watched.values()) count += entry.listeners.size;
+      return count;
     },
     close() {
       closing ??= (async () => {

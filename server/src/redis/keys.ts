@@ -12,6 +12,8 @@ export interface RedisKeys {
   order(orderId: string): string;
   orderStream(orderId: string): string;
   session(tokenHash: string): string;
+  /** Pub/sub channel carrying the id (token hash) of each revoked session, so every instance closes its sockets. */
+  sessionRevocations(): string;
   /** A user's orders, newest last (sorted set scored by creation time). */
   userOrders(userKey: string): string;
   /** A user's unpaid orders (sorted set scored by payment deadline), for the open-order cap. */
@@ -64,6 +66,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     order: (id) => `${prefix}order:{o:${assertId('order', id)}}`,
     orderStream: (id) => `${prefix}order:{o:${assertId('order', id)}}:stream`,
     session: (tokenHash) => `${prefix}session:${assertId('session', tokenHash)}`,
+    sessionRevocations: () => `${prefix}channel:session-revocations`,
     userOrders: (key) => `${user(key)}:orders`,
     userOpenOrders: (key) => `${user(key)}:open`,
     userOrderRate: (key, window) => `${user(key)}:rate:${window}`,

@@ -16,13 +16,24 @@ export interface Session {
 export interface SessionStore {
   create(session: Omit<Session, 'createdAt'>, ttlSeconds: number): Promise<string>;
   get(token: string): Promise<Session | undefined>;
+  /** Deletes the session and announces its id on the revocation channel, so every instance closes its sockets. */
   revoke(token: string): Promise<void>;
+  /** Whether the session with this id (see {@link sessionIdOf}) still exists: not revoked, not expired. */
+  isLive(sessionId: string): Promise<boolean>;
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * The id of a session: the SHA-256 of its token, base64url. It names the Redis record and travels on the
+ * revocation channel; it cannot be used to authenticate, so it may be logged and published.
+ */
+export function sessionIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
 export function createSessionStore(redis: Redis, keys: RedisKeys): SessionStore {
-  const keyOf = (token: string) => keys.session(createHash('sha256').update(token).digest('base64url'));
+  const keyOf = (token: string) => keys.session(sessionIdOf(token));
   return {
     async create(session, ttlSeconds) {
       const token = randomBytes(32).toString('base64url');
@@ -45,7 +56,13 @@ export function createSessionStore(redis: Redis, keys: RedisKeys): SessionStore 
       };
     },
     async revoke(token) {
-      if (TOKEN_SHAPE.test(token)) await redis.del(keyOf(token));
+      if (!TOKEN_SHAPE.test(token)) return;
+      const sessionId = sessionIdOf(token);
+      // Published even when the record was already gone (expired): sockets opened with it must close all the same.
+      await redis.multi().del(keys.session(sessionId)).publish(keys.sessionRevocations(), sessionId).exec();
+    },
+    async isLive(sessionId) {
+      return (await redis.exists(keys.session(sessionId))) === 1;
     },
   };
 }

@@ -1,5 +1,11 @@
 import WebSocket from 'ws';
-import { WsServerMessageSchema, type WsServerMessage } from '@tokentill/shared-types';
+import {
+  WS_BEARER_PROTOCOL_PREFIX,
+  WS_PATH,
+  WS_SUBPROTOCOL,
+  WsServerMessageSchema,
+  type WsServerMessage,
+} from '@tokentill/shared-types';
 
 /** A test WebSocket client that validates every message against the shared protocol and records it. */
 export interface TestSocket {
@@ -10,8 +16,29 @@ export interface TestSocket {
   close(): Promise<void>;
 }
 
-export async function openSocket(baseUrl: string, token: string | undefined): Promise<TestSocket> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws${token ? `?token=${token}` : ''}`);
+/** How the session token travels: the Mini Program's `Authorization` header, or a browser's subprotocols. */
+export type TokenCarrier = 'header' | 'subprotocol';
+
+/** Opens `/ws` with the session token in a header (as the Mini Program does) or as a subprotocol (as browsers do). */
+export function connectSocket(
+  baseUrl: string,
+  token: string | undefined,
+  carrier: TokenCarrier = 'header',
+): WebSocket {
+  const url = `${baseUrl.replace(/^http/, 'ws')}${WS_PATH}`;
+  if (token === undefined) return new WebSocket(url);
+  if (carrier === 'subprotocol') {
+    return new WebSocket(url, [WS_SUBPROTOCOL, `${WS_BEARER_PROTOCOL_PREFIX}${token}`]);
+  }
+  return new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+}
+
+export async function openSocket(
+  baseUrl: string,
+  token: string | undefined,
+  carrier: TokenCarrier = 'header',
+): Promise<TestSocket> {
+  const ws = connectSocket(baseUrl, token, carrier);
   const messages: WsServerMessage[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {
@@ -59,4 +86,19 @@ export function assembled(messages: WsServerMessage[], orderId: string): string 
     if (m.type === 'reset' && m.orderId === orderId) text = '';
   }
   return text;
+}
+
+/** The HTTP status of a refused upgrade (101 if the socket opened instead; it is then closed). */
+export function upgradeStatus(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => {
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('open', () => {
+      resolve(101);
+      ws.terminate();
+    });
+    ws.on('error', () => undefined);
+  });
 }

@@ -1,8 +1,7 @@
-import WebSocket from 'ws';
 import { apiClient, createOrder, login, sandboxPay, waitForOrder } from '../../support/api-client';
 import { useTestServer } from '../../support/test-server';
 import { expectedMockAnswer } from '../../../server/src/mock-model';
-import { assembled, openSocket } from './ws-client';
+import { assembled, connectSocket, openSocket, upgradeStatus } from './ws-client';
 
 /** Delivery over the real /ws endpoint: the real server, worker, mock model and Redis. */
 // A paced model so sockets can join and leave mid-answer.
@@ -24,13 +23,9 @@ async function paidOrder(prompt: string) {
 describe('WebSocket delivery', () => {
   it('refuses an upgrade without a valid session token with 401', async () => {
     for (const token of [undefined, 'not-a-real-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa']) {
-      const ws = new WebSocket(
-        `${fixture.server.url.replace('http', 'ws')}/ws${token ? `?token=${token}` : ''}`,
-      );
-      const status = await new Promise<number>((resolve) =>
-        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
-      );
-      expect(status).toBe(401);
+      for (const carrier of ['header', 'subprotocol'] as const) {
+        expect(await upgradeStatus(connectSocket(fixture.server.url, token, carrier))).toBe(401);
+      }
     }
   });
 

@@ -211,7 +211,8 @@ describe('chat page', () => {
     expect(calls.map((c) => `${c.method} ${c.path}`)).toContain(`POST /api/orders/${ORDER_ID}/confirm`);
 
     const socket = sockets[0]!;
-    expect(socket.url).toMatch(/\/ws\?token=tok-chat$/);
+    expect(socket.url).toMatch(/\/ws$/);
+    expect(socket.header).toEqual({ Authorization: 'Bearer tok-chat' });
     act(() => socket.open());
     expect(socket.sent).toEqual([{ type: 'subscribe', orderId: ORDER_ID, after: 0 }]);
 

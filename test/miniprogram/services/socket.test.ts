@@ -1,4 +1,4 @@
-import type { WsServerMessage } from '@tokentill/shared-types';
+import { WS_CLOSE_CODES, type WsServerMessage } from '@tokentill/shared-types';
 import { setAppVisible } from '../../../miniprogram/src/services/app-visibility';
 import { SESSION_STORAGE_KEY } from '../../../miniprogram/src/services/session';
 import { SocketClient, socketClient, socketUrl } from '../../../miniprogram/src/services/socket';
@@ -9,20 +9,27 @@ import { FakeSocketTask, flushPromises, installFakeSockets } from '../support/fa
 const ORDER_A = 'order-aaaa-0001';
 const ORDER_B = 'order-bbbb-0002';
 
-/** A client whose sockets the test drives; `random` 0 makes every backoff exactly half its ceiling. */
+/**
+ * A client whose sockets the test drives; `random` 0 makes every backoff exactly half its ceiling. The session
+ * token is `tok-1`; a renewal (a new login) gives `tok-2`, `tok-3`, …
+ */
 function makeClient() {
   const tasks: FakeSocketTask[] = [];
+  let logins = 1;
+  const renewToken = jest.fn(async (_stale: string) => `tok-${++logins}`);
   const client = new SocketClient({
-    connect: async (url) => {
-      const task = new FakeSocketTask(url);
+    connect: async ({ url, token }) => {
+      const task = new FakeSocketTask(url, { Authorization: `Bearer ${token}` });
       tasks.push(task);
       return task;
     },
-    url: async () => 'ws://test/ws?token=t',
+    url: () => 'ws://test/ws',
+    token: async () => 'tok-1',
+    renewToken,
     random: () => 0,
     baseDelayMs: 500,
   });
-  return { client, tasks };
+  return { client, tasks, renewToken };
 }
 
 function recorder() {
@@ -114,12 +121,13 @@ describe('SocketClient', () => {
   it('backs off exponentially with jitter between failed connects', async () => {
     const tasks: FakeSocketTask[] = [];
     const client = new SocketClient({
-      connect: async (url) => {
+      connect: async ({ url }) => {
         const task = new FakeSocketTask(url);
         tasks.push(task);
         return task;
       },
-      url: async () => 'ws://test/ws',
+      url: () => 'ws://test/ws',
+      token: async () => 'tok-1',
       random: () => 1, // the top of the jitter range: the full ceiling
       maxConnectFailures: 10,
     });
@@ -162,7 +170,9 @@ describe('SocketClient', () => {
     try {
       await flushPromises();
       expect(tasks).toHaveLength(1);
-      expect(tasks[0]!.url).toMatch(/\/ws\?token=tok-socket$/);
+      // The token travels in a header (wx.connectSocket), never in the URL.
+      expect(tasks[0]!.url).toMatch(/\/ws$/);
+      expect(tasks[0]!.header).toEqual({ Authorization: 'Bearer tok-socket' });
       tasks[0]!.open();
       tasks[0]!.receive(chunk(ORDER_A, 1, 'a'));
       tasks[0]!.receive(chunk(ORDER_A, 2, 'b'));
@@ -213,6 +223,46 @@ describe('SocketClient', () => {
     expect(tasks).toHaveLength(2);
   });
 
+  it('logs in again when the server ends the session (4401) and reconnects with the new token', async () => {
+    const { client, tasks, renewToken } = makeClient();
+    const a = recorder();
+    client.subscribe(ORDER_A, 0, a.handlers);
+    await flushPromises();
+    tasks[0]!.open();
+    tasks[0]!.receive(chunk(ORDER_A, 1, 'a'));
+
+    tasks[0]!.closeByServer(WS_CLOSE_CODES.SESSION_ENDED, 'session ended: log in again');
+    await jest.advanceTimersByTimeAsync(250);
+
+    expect(renewToken).toHaveBeenCalledTimes(1);
+    expect(renewToken).toHaveBeenCalledWith('tok-1');
+    expect(tasks).toHaveLength(2);
+    expect(tasks[1]!.header).toEqual({ Authorization: 'Bearer tok-2' });
+    tasks[1]!.open();
+    expect(tasks[1]!.sent).toEqual([{ type: 'subscribe', orderId: ORDER_A, after: 1 }]);
+    expect(a.onUnavailable).not.toHaveBeenCalled();
+
+    // An ordinary drop later reconnects with the session's token again, without another login.
+    tasks[1]!.drop();
+    await jest.advanceTimersByTimeAsync(250);
+    expect(tasks).toHaveLength(3);
+    expect(renewToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('polls instead of reconnecting when the server closed the socket as one too many (4409)', async () => {
+    const { client, tasks } = makeClient();
+    const a = recorder();
+    client.subscribe(ORDER_A, 0, a.handlers);
+    await flushPromises();
+    tasks[0]!.open();
+
+    tasks[0]!.closeByServer(WS_CLOSE_CODES.REPLACED);
+
+    expect(a.onUnavailable).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(tasks).toHaveLength(1);
+  });
+
   it('unsubscribes an order, and closes the socket when the last order leaves', async () => {
     const { client, tasks } = makeClient();
     const stopA = client.subscribe(ORDER_A, 0, recorder().handlers);
@@ -237,13 +287,13 @@ describe('socketUrl', () => {
     process.env.TARO_APP_WS_BASE = original;
   });
 
-  it('appends /ws and the encoded token to the configured base', () => {
+  it('appends /ws to the configured base, and no token', () => {
     process.env.TARO_APP_WS_BASE = 'wss://api.example.com/';
-    expect(socketUrl('a+b/c')).toBe('wss://api.example.com/ws?token=a%2Bb%2Fc');
+    expect(socketUrl()).toBe('wss://api.example.com/ws');
   });
 
   it('derives ws(s)://host from the page when no base is configured (H5)', () => {
     process.env.TARO_APP_WS_BASE = '';
-    expect(socketUrl('t')).toBe(`ws://${window.location.host}/ws?token=t`);
+    expect(socketUrl()).toBe(`ws://${window.location.host}/ws`);
   });
 });

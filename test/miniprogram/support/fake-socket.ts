@@ -10,7 +10,11 @@ export class FakeSocketTask implements SocketTaskLike {
   private errorCallback: ((error: unknown) => void) | undefined;
   private messageCallback: ((result: { data: unknown }) => void) | undefined;
 
-  constructor(readonly url: string) {}
+  /** `header` is what the client asked to send with the upgrade (`Authorization` on weapp). */
+  constructor(
+    readonly url: string,
+    readonly header: Record<string, string> = {},
+  ) {}
 
   send({ data }: { data: string }): void {
     this.sent.push(JSON.parse(data));
@@ -48,14 +52,21 @@ export class FakeSocketTask implements SocketTaskLike {
   drop(): void {
     this.closeCallback?.({ code: 1006, reason: 'abnormal closure' });
   }
+  /** The server closes the connection with a close code (e.g. 4401 session ended). */
+  closeByServer(code: number, reason = ''): void {
+    this.closeCallback?.({ code, reason });
+  }
 }
 
 /** Makes Taro.connectSocket hand out FakeSocketTasks; returns them in creation order. */
 export function installFakeSockets(): FakeSocketTask[] {
   const tasks: FakeSocketTask[] = [];
   jest.mocked(Taro.connectSocket).mockReset();
-  jest.mocked(Taro.connectSocket).mockImplementation(((options: { url: string }) => {
-    const task = new FakeSocketTask(options.url);
+  jest.mocked(Taro.connectSocket).mockImplementation(((options: {
+    url: string;
+    header?: Record<string, string>;
+  }) => {
+    const task = new FakeSocketTask(options.url, options.header);
     tasks.push(task);
     return Promise.resolve(task);
   }) as unknown as typeof Taro.connectSocket);

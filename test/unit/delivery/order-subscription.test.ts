@@ -17,6 +17,9 @@ function fakeStream() {
       return () => listeners.delete(listener);
     },
     watchedCount: 0,
+    get listenerCount() {
+      return listeners.size;
+    },
     close: async () => undefined,
   };
   const push = (entry: Omit<AnswerEntry, 'seq'>) => {

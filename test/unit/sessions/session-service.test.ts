@@ -17,6 +17,7 @@ function serviceFailingWith(err: Error) {
     create: async () => 'token',
     get: async () => undefined,
     revoke: async () => undefined,
+    isLive: async () => false,
   };
   // Lets every attempt through: the guard's limits are tested over HTTP (test/integration/limits/login-limits.test.ts).
   const guard: LoginGuard = { exchangeOnce: (_code, _ip, call) => call() };
