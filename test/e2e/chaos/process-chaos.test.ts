@@ -23,7 +23,8 @@ import { chaosScale } from './chaos-scale';
 const PAID = chaosScale({ ci: 10, full: 60 });
 const UNPAID = chaosScale({ ci: 2, full: 10 });
 const WORKER_KILLS = chaosScale({ ci: 3, full: 12 });
-const USERS = 3;
+// A socket may follow at most 10 orders at once (the gateway's limit): a client per 8 orders.
+const USERS = Math.ceil(PAID / 8);
 
 let redis: PrivateRedis;
 let hub: ServerProcess;
@@ -84,6 +85,7 @@ async function killOneWorker(): Promise<void> {
  */
 function resilientClient(token: string, orderIds: string[]) {
   const received = new Map<string, { seq: number; kind: 'chunk' | 'reset'; text: string }[]>();
+  const errors: WsServerMessage[] = [];
   for (const id of orderIds) received.set(id, []);
   const lastSeq = (id: string) => received.get(id)!.at(-1)?.seq ?? 0;
   let closed = false;
@@ -108,6 +110,8 @@ function resilientClient(token: string, orderIds: string[]) {
         received.get(message.orderId)?.push({ seq: message.seq, kind: 'chunk', text: message.text });
       } else if (message.type === 'reset') {
         received.get(message.orderId)?.push({ seq: message.seq, kind: 'reset', text: '' });
+      } else if (message.type === 'error') {
+        errors.push(message);
       }
     });
     ws.on('error', () => undefined);
@@ -116,6 +120,7 @@ function resilientClient(token: string, orderIds: string[]) {
   connect();
   return {
     received,
+    errors,
     close() {
       closed = true;
       socket?.terminate();
@@ -182,6 +187,7 @@ it('ends every paid order answered or refunded, exactly once, through worker, ed
   expect([...finalStates.values()].filter((s) => s !== 'COMPLETED' && s !== 'REFUNDED')).toEqual([]);
   await pause(500); // the clients' last frames
   for (const client of clients) client.close();
+  expect(clients.flatMap((c) => c.errors)).toEqual([]);
 
   const direct: Redis = createRedis(redis.url);
   try {
