@@ -412,7 +412,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   // Live unless asked: a forgotten setting must never turn payments into a formality.
   const sandbox = values.SANDBOX ?? false;
   const catalogPath = values.TOKENTILL_CONFIG ?? DEFAULT_CATALOG_PATH;
-  const catalog = loadCatalog(catalogPath, raw);
+  // Each generation attempt may walk a tier's whole chain again: the price check bounds them all.
+  const catalog = loadCatalog(catalogPath, raw, { generationAttempts: values.GENERATION_ATTEMPTS });
   const loaded = 'catalog' in catalog ? catalog.catalog : undefined;
   problems.push(...(sandbox ? sandboxProblems(values, loaded) : liveProblems(values, loaded)));
   problems.push(...metricsProblems(values));

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { PROMPT_MAX_CHARS } from '@tokentill/shared-types';
 import {
   CatalogSchema,
   type CatalogFile,
@@ -7,6 +6,7 @@ import {
   type ProviderConfig,
   type TierConfig,
 } from './catalog-schema.js';
+import { worstCaseSpendFen, type WorstCaseSpend } from './worst-case-spend.js';
 
 /** A provider with its API key resolved from the environment variable the file names. */
 export interface ResolvedProvider extends ProviderConfig {
@@ -23,28 +23,33 @@ export interface Catalog {
   readonly tierList: readonly TierConfig[];
 }
 
-/**
- * Worst-case model cost of one answer in fen: every prompt character counted as a token (the CJK upper bound),
- * plus the system prompt, plus the full output budget, at the most expensive model of the tier's chain(s).
- */
-export function worstCaseCostFen(
-  tier: TierConfig,
-  models: ReadonlyMap<string, ModelConfig>,
-): { fen: number; model: string } {
-  const inputTokens = PROMPT_MAX_CHARS + tier.systemPrompt.length;
-  let worst = { fen: 0, model: '' };
-  for (const modelId of [...tier.models, ...(tier.canary?.models ?? [])]) {
-    const model = models.get(modelId);
-    if (!model) continue;
-    const yuan =
-      (inputTokens * model.inputYuanPerMTok + tier.maxOutputTokens * model.outputYuanPerMTok) / 1e6;
-    if (yuan * 100 > worst.fen) worst = { fen: yuan * 100, model: modelId };
-  }
-  return worst;
+/** What the catalog check needs to know of the server's other settings. */
+export interface CatalogCheckOptions {
+  /** Generation attempts one paid order may use (GENERATION_ATTEMPTS): each may walk the tier's chain again. */
+  generationAttempts: number;
 }
 
-/** Cross-references and the price floor; each problem names the tier or model and shows the numbers. */
-function catalogProblems(file: CatalogFile): string[] {
+/** The price floor of one tier: its worst-case spend plus the WeChat Pay fee, or a message showing the numbers. */
+function priceProblem(tier: TierConfig, spend: WorstCaseSpend, wxpayFeeRate: number): string | undefined {
+  const feeFen = tier.priceFen * wxpayFeeRate;
+  if (spend.fen + feeFen <= tier.priceFen) return undefined;
+  const fen = (value: number) => value.toFixed(2);
+  const calls = spend.walk.calls.map((call) => `${call.model} ${fen(call.fen)}`).join(' + ');
+  return (
+    `tiers.${tier.id}: priced at ${tier.priceFen} fen but one paid order can spend ${fen(spend.fen)} fen on ` +
+    `models: ${spend.attempts} generation attempt${spend.attempts === 1 ? '' : 's'} (GENERATION_ATTEMPTS) × ` +
+    `${fen(spend.walk.fen)} fen for a walk of its ${spend.walk.chain} chain in which every model is cut after ` +
+    `its full output (${calls} fen; each call ${spend.inputTokens} input + ${spend.outputTokens} output tokens), ` +
+    `+ ${fen(feeFen)} fen WeChat Pay fee (${(wxpayFeeRate * 100).toFixed(2)} %) = ${fen(spend.fen + feeFen)} fen; ` +
+    'raise the price, lower maxOutputTokens or GENERATION_ATTEMPTS, shorten the chain or use cheaper models'
+  );
+}
+
+/**
+ * Cross-references and the price floor (see `worstCaseSpendFen`); each problem names the tier or model and shows
+ * the numbers.
+ */
+function catalogProblems(file: CatalogFile, options: CatalogCheckOptions): string[] {
   const problems: string[] = [];
   const providers = new Set(file.providers.map((p) => p.id));
   const models = new Map(file.models.map((m) => [m.id, m]));
@@ -63,24 +68,21 @@ function catalogProblems(file: CatalogFile): string[] {
     for (const modelId of [...tier.models, ...(tier.canary?.models ?? [])]) {
       if (!models.has(modelId)) problems.push(`tiers.${tier.id}: unknown model "${modelId}"`);
     }
-    const worst = worstCaseCostFen(tier, models);
-    const feeFen = tier.priceFen * file.wxpayFeeRate;
-    if (worst.fen + feeFen > tier.priceFen) {
-      problems.push(
-        `tiers.${tier.id}: priced at ${tier.priceFen} fen but a worst-case answer costs ${worst.fen.toFixed(2)} fen ` +
-          `(${worst.model}: ${PROMPT_MAX_CHARS + tier.systemPrompt.length} input + ${tier.maxOutputTokens} output tokens) ` +
-          `+ ${feeFen.toFixed(2)} fen WeChat Pay fee (${(file.wxpayFeeRate * 100).toFixed(2)} %) = ` +
-          `${(worst.fen + feeFen).toFixed(2)} fen; raise the price, lower maxOutputTokens or use cheaper models`,
-      );
-    }
+    const spend = worstCaseSpendFen(tier, models, options.generationAttempts);
+    const problem = priceProblem(tier, spend, file.wxpayFeeRate);
+    if (problem) problems.push(problem);
   }
   return problems;
 }
 
-/** Parses a catalog document (JSON). Returns the catalog or the list of problems. */
+/**
+ * Parses a catalog document (JSON). Returns the catalog or the list of problems. `options` carries the settings
+ * the price check depends on (the attempt budget), so a tier is checked against what the server will really allow.
+ */
 export function parseCatalog(
   text: string,
   env: Readonly<Record<string, string | undefined>>,
+  options: CatalogCheckOptions,
 ): { catalog: Catalog } | { problems: string[] } {
   let json: unknown;
   try {
@@ -92,7 +94,7 @@ export function parseCatalog(
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
   }
-  const problems = catalogProblems(parsed.data);
+  const problems = catalogProblems(parsed.data, options);
   if (problems.length > 0) return { problems };
   const file = parsed.data;
   return {
@@ -112,6 +114,7 @@ export function parseCatalog(
 export function loadCatalog(
   path: string,
   env: Readonly<Record<string, string | undefined>>,
+  options: CatalogCheckOptions,
 ): { catalog: Catalog } | { problems: string[] } {
   let text: string;
   try {
@@ -119,6 +122,6 @@ export function loadCatalog(
   } catch (err) {
     return { problems: [`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
   }
-  const result = parseCatalog(text, env);
+  const result = parseCatalog(text, env, options);
   return 'problems' in result ? { problems: result.problems.map((p) => `${path}: ${p}`) } : result;
 }

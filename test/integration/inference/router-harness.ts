@@ -13,9 +13,12 @@ export const MESSAGES: ChatMessage[] = [
 /** The tests assert results and mock stats, not log lines. */
 export const quietLogger = createLogger({ level: 'silent' });
 
-/** A catalog from a literal file (defaults filled in by the schema); throws with the problems if it is invalid. */
+/**
+ * A catalog from a literal file (defaults filled in by the schema); throws with the problems if it is invalid.
+ * Checked against a single generation attempt: these tests drive one walk of a chain at a time.
+ */
 export function buildCatalog(file: unknown, env: Record<string, string> = {}): Catalog {
-  const result = parseCatalog(JSON.stringify(file), env);
+  const result = parseCatalog(JSON.stringify(file), env, { generationAttempts: 1 });
   if ('problems' in result) throw new Error(result.problems.join('\n'));
   return result.catalog;
 }
