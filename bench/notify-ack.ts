@@ -14,7 +14,7 @@
  * Then it checks every callback was answered 204, every order is PAID (paidVia notify, the right transaction id)
  * with exactly one queued job, that replayed callbacks change nothing and that a tampered one is refused.
  *
- * DESIGN §6: callback ack p99 < 50 ms at 500 callbacks/s; verified-callback throughput ≥ 0.5 × a bare Koa JSON
+ * Quality bar: callback ack p99 < 50 ms at 500 callbacks/s; verified-callback throughput ≥ 0.5 × a bare Koa JSON
  * endpoint in the same run.
  *
  *   node --conditions=@tokentill/source --import tsx bench/notify-ack.ts

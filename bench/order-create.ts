@@ -1,6 +1,6 @@
 /**
  * Benchmark: order creation, POST /api/orders with a session, against the RSA-2048 signing rate measured in the
- * same run, to judge DESIGN §6 "order creation bound by RSA signing (two signatures per order), not by the code
+ * same run, to judge the quality bar "order creation bound by RSA signing (two signatures per order), not by the code
  * around it".
  *
  * The real server runs in this process in sandbox mode, so each order also crosses real HTTP to the embedded

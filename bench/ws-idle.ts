@@ -5,7 +5,7 @@
  * /proc/<pid>/status at 0 sockets and at each level, before and after a full GC (SIGUSR2, see
  * bench/support/gc-on-signal.cjs), and reported per socket against the 0-socket baseline of the same run.
  *
- * DESIGN §6: 10,000 idle WebSockets per instance under 150 MB RSS (physical limit ~7–9 KB per idle socket).
+ * Quality bar: 10,000 idle WebSockets per instance under 150 MB RSS (physical limit ~7–9 KB per idle socket).
  *
  *   node --conditions=@tokentill/source --import tsx bench/ws-idle.ts
  *

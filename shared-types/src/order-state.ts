@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const OrderIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected an order id');
 
 /**
- * The order state machine (DESIGN.md §2). `CLOSED → REFUNDING` exists for a payment that arrives after the order
+ * The order state machine (docs/architecture.md, "Order states"). `CLOSED → REFUNDING` exists for a payment that arrives after the order
  * was closed: the money is real, so it is refunded, never silently kept and never turned into an answer.
  */
 export const ORDER_STATES = [

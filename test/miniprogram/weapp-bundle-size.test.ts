@@ -5,7 +5,7 @@ import path from 'node:path';
 /**
  * Budget for the production weapp main package. Measured 333,593 bytes with one page; about 485 KB with the
  * chat, orders and order pages, the socket/polling stream and zod for the WebSocket messages (Taro 4.2.1,
- * React 18). The budget stays at twice the first measurement. WeChat refuses a main package over 2 MB; DESIGN.md aims under 500 KB.
+ * React 18). The budget stays at twice the first measurement. WeChat refuses a main package over 2 MB; we aim under 500 KB.
  */
 const MAIN_PACKAGE_BUDGET_BYTES = 660 * 1024;
 const WECHAT_MAIN_PACKAGE_LIMIT_BYTES = 2 * 1024 * 1024;

@@ -1,6 +1,6 @@
 /**
  * Whether the app is in the foreground, as told by the App's onShow/onHide (see app.ts). A backgrounded Mini
- * Program loses its network after 5 s ("fail interrupted", wechat-protocols.md §6.6), so the socket closes on
+ * Program loses its network after 5 s ("fail interrupted", docs/wechat-protocols.md), so the socket closes on
  * hide and polling pauses; both resume on show.
  */
 type VisibilityListener = (visible: boolean) => void;

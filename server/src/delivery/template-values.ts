@@ -1,7 +1,7 @@
 /**
  * Fits values into WeChat subscribe-message template fields, whose limits depend on the field type named by
  * the key (`thing1`, `time2`, …): a value over the limit makes WeChat refuse the whole message (47003).
- * Limits from shared/reference/wechat-protocols.md §6.3.
+ * Limits: docs/wechat-protocols.md, "Subscribe messages".
  */
 const CHAR_LIMITS: Record<string, number> = {
   thing: 20,

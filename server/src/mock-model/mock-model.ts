@@ -71,7 +71,7 @@ const MODEL_CREATED = 1767225600;
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 /**
- * Creates the sandbox's OpenAI-compatible model (DESIGN.md §4). Routes under `prefix`:
+ * Creates the sandbox's OpenAI-compatible model. Routes under `prefix`:
  * `GET /v1/models`, `GET /v1/models/:id`, `POST /v1/chat/completions` (OpenAI wire format, SSE when
  * `stream: true`), and the control API: `GET|POST|DELETE /faults`, `DELETE /faults/:id`, `GET|DELETE /stats`,
  * `GET /requests`. The control API needs no key: it is a test instrument, mounted only in sandbox mode.

@@ -22,7 +22,7 @@ export class WeChatTransportError extends Error {
   }
 }
 
-/** Error codes documented for code2Session and friends (see shared/reference/wechat-protocols.md §6). */
+/** Error codes documented for code2Session and friends (see docs/wechat-protocols.md). */
 export const WECHAT_ERRCODES = {
   SYSTEM_BUSY: -1,
   INVALID_CREDENTIAL: 40001,

@@ -31,7 +31,7 @@ export interface ServedMock {
   close(): Promise<void>;
 }
 
-/** Serves the standalone mock app over real HTTP on an ephemeral port, as the tests of issue #5 require. */
+/** Serves the standalone mock app over real HTTP on an ephemeral port: the router talks to it as to a provider. */
 export async function serveMock(options: MockModelOptions = {}): Promise<ServedMock> {
   const mock = createMockModelApp({ apiKey: API_KEY, ...options });
   const server = createServer(mock.app.callback());

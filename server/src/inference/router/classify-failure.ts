@@ -29,7 +29,7 @@ function looksLikeTimeout(err: unknown): boolean {
  *
  * Test subclasses before their parents: `APIConnectionTimeoutError` and `RateLimitError` are `APIError`s too.
  * Inside jest the SDK's own timeout can surface as a plain `APIConnectionError` (the fetch AbortError comes from
- * another realm, see reference/node-stack-notes.md #4), so a connection error caused by an abort also counts as
+ * another realm: jest runs tests in a vm context whose `AbortError` is not this realm's class), so a connection error caused by an abort also counts as
  * a timeout. Errors without an HTTP status (a raw `TypeError: terminated` from undici when the socket dies
  * mid-body, an `error` event inside the SSE stream, unparsable JSON) are cuts, before or after the first token.
  */
