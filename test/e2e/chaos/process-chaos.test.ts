@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { WsServerMessageSchema, type OrderView, type WsServerMessage } from '@tokentill/shared-types';
 import { apiClient, createOrder, login, sandboxPay } from '../../support/api-client';
 import { startPrivateRedis, type PrivateRedis } from '../../support/private-redis';
