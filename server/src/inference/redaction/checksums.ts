@@ -40,6 +40,26 @@ export function isValidResidentId(id: string, now: Date = new Date()): boolean {
   return ID_CHECK_CHARS[sum % 11] === id[17]!.toUpperCase();
 }
 
+/**
+ * Province-level prefixes that appear on first-generation IDs. The permits for Taiwan, Hong Kong and Macau
+ * residents and the foreigners' ID (71, 81–83, 91–96) only ever had the 18-character form.
+ */
+const LEGACY_ID_REGION_PREFIX = /^(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5])/;
+
+/** The first-generation ID ended before anyone born after 1999 needed one. */
+const LEGACY_ID_LAST_BIRTH_DATE = new Date(Date.UTC(1999, 11, 31));
+
+/**
+ * True for a 15-digit first-generation resident ID (issued until 2004, still found in old records): a 6-digit
+ * area code (province prefix, prefecture not `00`), a `YYMMDD` birth date in the 1900s that exists, and a 3-digit
+ * sequence number. It has no check digit, so the date and the area shape are all there is to go on.
+ */
+export function isValidLegacyResidentId(id: string): boolean {
+  if (!/^\d{15}$/.test(id)) return false;
+  if (!LEGACY_ID_REGION_PREFIX.test(id) || id.slice(2, 4) === '00') return false;
+  return isPlausibleBirthDate(`19${id.slice(6, 12)}`, LEGACY_ID_LAST_BIRTH_DATE);
+}
+
 /** Luhn (mod 10) check over a string of digits. */
 export function passesLuhn(digits: string): boolean {
   if (!/^\d+$/.test(digits)) return false;

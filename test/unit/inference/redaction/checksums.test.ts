@@ -1,5 +1,6 @@
 import {
   isPlausibleCardNumber,
+  isValidLegacyResidentId,
   isValidResidentId,
   passesLuhn,
 } from '../../../../server/src/inference/redaction/checksums';
@@ -35,6 +36,28 @@ describe('isValidResidentId', () => {
     expect(isValidResidentId('11010119900307451', NOW)).toBe(false);
     expect(isValidResidentId('1101011990030745140', NOW)).toBe(false);
     expect(isValidResidentId('11010119900307451Y', NOW)).toBe(false);
+  });
+});
+
+describe('isValidLegacyResidentId (15-digit, first generation)', () => {
+  it.each(['110101900307451', '440306880229123', '650102000101001'])(
+    'accepts %s: province prefix, prefecture, a 19YYMMDD birth date that exists',
+    (id) => {
+      expect(isValidLegacyResidentId(id)).toBe(true);
+    },
+  );
+
+  it.each([
+    ['a date that does not exist (1990-02-30)', '110101900230451'],
+    ['1900-02-29 (1900 was not a leap year)', '110101000229451'],
+    ['an unknown province prefix', '990101900307451'],
+    ['a prefix only 18-character IDs use (Hong Kong residents)', '810101900307451'],
+    ['prefecture 00', '110001900307451'],
+    ['14 digits', '11010190030745'],
+    ['16 digits', '1101019003074511'],
+    ['a letter', '11010190030745X'],
+  ])('rejects %s', (_name, id) => {
+    expect(isValidLegacyResidentId(id)).toBe(false);
   });
 });
 
