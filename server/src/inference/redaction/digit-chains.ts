@@ -89,10 +89,11 @@ export function findDigitChains(text: string): DigitChain[] {
     let first: DigitGroup | undefined;
     let next = at;
     if (text[at] === '(') {
+      // Sticky and shared: safe because nothing runs between setting `lastIndex` and `exec` (synchronous code).
       PARENTHESISED_PREFIX.lastIndex = at;
       const prefix = PARENTHESISED_PREFIX.exec(text);
       if (prefix) {
-        const [whole, plus, digits, separator] = prefix as unknown as [string, string, string, string];
+        const [whole, plus = '', digits = '', separator = ''] = prefix;
         const end = at + whole.length - separator.length;
         const digitsStart = at + 1 + plus.length;
         first = {

@@ -5,7 +5,8 @@ import { type PiiKind, type PiiSpan } from './pii-span.js';
 
 /**
  * What reading digit chains finds, by detector. First-generation IDs are redacted as `ID_CARD` but kept apart:
- * with no check digit they are weaker evidence than a card's Luhn, so a card wins over them (see `findPii`).
+ * with no check digit they are weaker evidence than a card's Luhn, so on the same span the card wins (see
+ * `NUMBER_RANK` in `pii-detectors.ts`).
  */
 export type DigitFinding = 'WXPAY_TXN' | 'ID_CARD' | 'LEGACY_ID_CARD' | 'BANK_CARD' | 'PHONE' | 'LANDLINE';
 
