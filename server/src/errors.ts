@@ -15,6 +15,8 @@ export const CODE_TO_STATUS: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   TOO_MANY_UNPAID_ORDERS: 429,
   ORDER_NOT_PAYABLE: 409,
+  ORDER_NOT_CANCELLABLE: 409,
+  TIER_UNAVAILABLE: 503,
   PAYMENT_UNAVAILABLE: 503,
   ORDER_INVALID_TRANSITION: 409,
   PAYMENT_SIGNATURE_INVALID: 401,
@@ -31,6 +33,11 @@ export interface AppErrorOptions {
   details?: Record<string, unknown>;
   /** Extra response headers, e.g. `Retry-After` on RATE_LIMITED. */
   headers?: Record<string, string>;
+  /**
+   * The message may reach the client although the status is 5xx: a deliberate refusal written for the client
+   * (TIER_UNAVAILABLE), not a fault whose message could carry internals. Such errors are not logged as faults.
+   */
+  expose?: boolean;
 }
 
 /** An error the API answers with a stable code. Messages of 4xx errors reach the client, so write them for developers. */
@@ -40,6 +47,7 @@ export class AppError extends Error {
   readonly status: number;
   readonly details: Record<string, unknown> | undefined;
   readonly headers: Record<string, string> | undefined;
+  private readonly exposeMessage: boolean;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -47,10 +55,11 @@ export class AppError extends Error {
     this.status = CODE_TO_STATUS[code];
     this.details = options.details;
     this.headers = options.headers;
+    this.exposeMessage = options.expose ?? false;
   }
 
-  /** True for errors whose message may be shown to the client (below 500). */
+  /** True for errors whose message may be shown to the client (below 500, or a deliberate 5xx refusal). */
   get expose(): boolean {
-    return this.status < 500;
+    return this.status < 500 || this.exposeMessage;
   }
 }

@@ -7,6 +7,7 @@ import { createApp, type Lifecycle } from './app.js';
 import type { Config } from './config.js';
 import { createStreamHub, createWsGateway } from './delivery/index.js';
 import { startMetricsServer, type MetricsServer } from './http/metrics-server.js';
+import { openLedger } from './ledger/index.js';
 import { merchantFromConfig, merchantFromSandbox, type Merchant } from './merchant.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -19,6 +20,7 @@ import {
   loadOrCreateSandboxKeys,
   type Sandbox,
 } from './sandbox/index.js';
+import { breakerRoute } from './sandbox/breaker-route.js';
 import { createServices, type Endpoints, type Services } from './services.js';
 import { listenForRevocations, sessionIdOf } from './sessions/index.js';
 import { DEFAULT_MOCK_MODEL_PREFIX, createMockModel, type MockModel } from './mock-model/index.js';
@@ -83,11 +85,29 @@ export interface StartOptions {
   fetch?: typeof globalThis.fetch;
 }
 
+/** `GET /sandbox/breakers` over this process's router (sandbox/breaker-route.ts). */
+function sandboxBreakers(services: Services): Koa.Middleware {
+  const { catalog } = services;
+  return breakerRoute({
+    circuitStates: () => services.router.circuitStates(),
+    tiers: () =>
+      catalog.tierList.map((tier) => ({
+        id: tier.id,
+        title: tier.title,
+        available: services.tierAvailability.available(tier.id),
+        providers: [...new Set(tier.models.map((m) => catalog.models.get(m)?.provider ?? m))],
+      })),
+  });
+}
+
 export async function startServer(
   config: Readonly<Config>,
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  // Before anything binds: a server that cannot record payments must not take them (unreachable ledger, or a
+  // schema behind the code: `npm run migrate`).
+  const ledgerPool = await openLedger(config, logger, 'tokentill-api');
   const server = createServer();
   // Bound before the app exists (its URLs depend on the port): answer 503 meanwhile instead of leaving a request
   // hanging until Node's request timeout.
@@ -123,6 +143,7 @@ export async function startServer(
       // Leave nothing bound behind a failed start (tests and embedders start servers in-process).
       server.close();
       await closeRedis(redis);
+      await ledgerPool.end();
       throw err;
     }
   }
@@ -157,6 +178,7 @@ export async function startServer(
     keys,
     merchant,
     endpoints: { ...bases, notifyUrl },
+    ledgerPool,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const h5Available = existsSync(join(config.H5_DIR, 'index.html'));
@@ -168,8 +190,11 @@ export async function startServer(
     metrics,
     lifecycle,
     services,
-    // The mock model first: the WeChat emulator answers everything else under /sandbox/ (404 included).
-    ...(sandbox && mockModel ? { sandbox: [mockModel.middleware, sandbox.middleware] } : {}),
+    // The mock model and the breaker view first: the WeChat emulator answers everything else under /sandbox/
+    // (404 included).
+    ...(sandbox && mockModel
+      ? { sandbox: [mockModel.middleware, sandboxBreakers(services), sandbox.middleware] }
+      : {}),
     ...(config.SANDBOX && h5Available ? { h5Dir: config.H5_DIR } : {}),
   });
   server.off('request', booting);
@@ -253,6 +278,7 @@ export async function startServer(
     await sandbox?.close();
     await metricsServer?.close();
     await closeRedis(redis);
+    await ledgerPool.end();
     logger.info('shutdown complete');
   }
   return {

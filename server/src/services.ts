@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Catalog } from './catalog/index.js';
 import { createOpenidVault } from './identity/openid-vault.js';
+import { createLedger, type Ledger, type Pool } from './ledger/index.js';
 import { createInferenceQueue, type InferenceQueue } from './jobs/index.js';
 import type { Merchant } from './merchant.js';
 import type { Logger } from './observability/logger.js';
@@ -38,6 +39,7 @@ import {
   type InferenceWorker,
   type ModelRouter,
 } from './inference/index.js';
+import { createTierAvailability, type TierAvailability } from './inference/router/tier-availability.js';
 
 /** Where this instance reaches WeChat and the sandbox model, and where WeChat reaches it. */
 export interface Endpoints {
@@ -67,7 +69,11 @@ export interface Services {
   reconciler: Reconciler;
   answers: AnswerStreamStore;
   router: ModelRouter;
+  /** Whether a tier can take an order now, from this process's circuit breakers (see tier-availability.ts). */
+  tierAvailability: TierAvailability;
   notifier: SubscribeNotifier;
+  /** The PostgreSQL ledger: money facts committed before they are acknowledged (docs/ledger.md). */
+  ledger: Ledger;
   /** Starts the background work of this process: the reconciler and an inference worker. */
   startBackgroundWork(options?: { lockDurationMs?: number; stalledIntervalMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +87,8 @@ export interface ServicesDeps {
   keys: RedisKeys;
   merchant: Merchant;
   endpoints: Endpoints;
+  /** Connections to the ledger's PostgreSQL (owned by the caller, which ends it after `close()`). */
+  ledgerPool: Pool;
   /** Injected into the WeChat clients (tests). Default: global fetch. */
   fetch?: typeof globalThis.fetch;
 }
@@ -106,6 +114,7 @@ export function createServices(deps: ServicesDeps): Services {
     fetch: fetchImpl,
   });
   const vault = createOpenidVault(merchant.openidSecret);
+  const ledger = createLedger(deps.ledgerPool);
   const sessionStore = createSessionStore(redis, keys);
   const orderStore = createOrderStore(redis, keys, {
     retentionSeconds: config.ORDER_RETENTION_DAYS * 86_400,
@@ -151,6 +160,8 @@ export function createServices(deps: ServicesDeps): Services {
     appid: merchant.appid,
     mchid: merchant.mchid,
   });
+  // Reads the router's breakers (created below) only when asked, once everything exists.
+  const tierAvailability = createTierAvailability(config.catalog, () => router.circuitStates());
   const orders = createOrderService({
     redis,
     keys,
@@ -176,6 +187,7 @@ export function createServices(deps: ServicesDeps): Services {
         prepayId,
         merchantPrivateKey: merchant.merchantPrivateKey,
       }),
+    canTakeOrder: (tierId, orderId) => tierAvailability.canTake(tierId, orderId),
   });
   const answers = createAnswerStreamStore(redis, keys);
   const templateId = config.SUBSCRIBE_TEMPLATE_ID ?? (config.SANDBOX ? SANDBOX_TEMPLATE_ID : undefined);
@@ -286,7 +298,9 @@ export function createServices(deps: ServicesDeps): Services {
     reconciler,
     answers,
     router,
+    tierAvailability,
     notifier,
+    ledger,
     startBackgroundWork,
     close: () =>
       (closing ??= (async () => {

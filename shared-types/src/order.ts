@@ -10,21 +10,42 @@ export const TierSchema = z.object({
   /** Price in fen (1/100 CNY). */
   priceFen: z.number().int().positive(),
   description: z.string(),
+  /**
+   * False while no model of the tier can take an order (every provider of its chain has its circuit breaker
+   * open): the Mini Program shows the tier as temporarily unavailable, and `POST /api/orders` refuses it with
+   * 503 TIER_UNAVAILABLE before any payment exists.
+   */
+  available: z.boolean(),
 });
 export type Tier = z.infer<typeof TierSchema>;
 
 export const TiersResponseSchema = z.object({ tiers: z.array(TierSchema) });
 export type TiersResponse = z.infer<typeof TiersResponseSchema>;
 
-/** Limits of a prompt, in characters (UTF-16 code units are close enough for CJK-heavy text). */
+/** Longest prompt, in characters as a person counts them (see {@link promptChars}). */
 export const PROMPT_MAX_CHARS = 2000;
 
+/**
+ * The length of a text in characters as a person counts them: Unicode code points, so an emoji or a rare CJK
+ * character outside the BMP counts once, not twice as UTF-16 `length` would. The Mini Program's counter and
+ * the server's limit both count this way, so a prompt the counter accepts is never refused.
+ */
+export function promptChars(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
 export const CreateOrderRequestSchema = z.object({
+  // Trimmed before it is checked and stored: the model, the order and the answer's bubble all see the same text.
   prompt: z
     .string()
     .trim()
     .min(1, 'the prompt is empty')
-    .max(PROMPT_MAX_CHARS, `the prompt is longer than ${PROMPT_MAX_CHARS} characters`),
+    .refine(
+      (prompt) => promptChars(prompt) <= PROMPT_MAX_CHARS,
+      `the prompt is longer than ${PROMPT_MAX_CHARS} characters`,
+    ),
   tier: z.string().min(1, 'choose a tier').max(64),
 });
 export type CreateOrderRequest = z.infer<typeof CreateOrderRequestSchema>;
@@ -68,15 +89,37 @@ export const OrderViewSchema = z.object({
   refundedAt: z.string().optional(),
   /** The answer's chunks after `?after=N` (all of them by default), in order. */
   chunks: z.array(OrderChunkSchema).optional(),
-  /** Tokens used and what they cost, once COMPLETED. */
+  /**
+   * Once COMPLETED: the tokens of the model call that answered, and `costFen`, what the answer cost the operator
+   * in model calls in all (fen): models cut mid-answer before it and re-runs after a crashed worker included.
+   */
   usage: z
     .object({ promptTokens: z.number().int(), completionTokens: z.number().int(), costFen: z.number() })
     .optional(),
 });
 export type OrderView = z.infer<typeof OrderViewSchema>;
 
+/** Orders per page of `GET /api/orders`: the default, and the most a client may ask for. */
+export const ORDER_PAGE_DEFAULT = 20;
+export const ORDER_PAGE_MAX = 50;
+
+/**
+ * `GET /api/orders?cursor=…&limit=…`: newest first; `cursor` is the previous page's `nextCursor` (opaque to
+ * clients), absent for the first page.
+ */
+export const OrderListQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}\.[A-Za-z0-9_-]{8,64}$/, 'expected the nextCursor of a previous page')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(ORDER_PAGE_MAX).default(ORDER_PAGE_DEFAULT),
+});
+export type OrderListQuery = z.infer<typeof OrderListQuerySchema>;
+
 export const OrderListResponseSchema = z.object({
   orders: z.array(OrderViewSchema.omit({ chunks: true })),
+  /** Present when older orders remain: pass it as `cursor` for the next page. */
+  nextCursor: z.string().optional(),
 });
 export type OrderListResponse = z.infer<typeof OrderListResponseSchema>;
 
@@ -84,3 +127,19 @@ export const OrderQuerySchema = z.object({ after: z.coerce.number().int().min(0)
 
 export const ConfirmOrderResponseSchema = z.object({ orderId: OrderIdSchema, state: OrderStateSchema });
 export type ConfirmOrderResponse = z.infer<typeof ConfirmOrderResponseSchema>;
+
+/**
+ * `POST /api/orders/:id/cancel`: the unpaid order is closed at WeChat Pay, then here (CLOSED; nothing was charged).
+ * Cancelling a CLOSED order answers the same again. An order that turns out to be paid is refused with 409
+ * ORDER_NOT_CANCELLABLE: it goes on to its answer (or its refund).
+ */
+export const CancelOrderResponseSchema = z.object({ orderId: OrderIdSchema, state: z.literal('CLOSED') });
+export type CancelOrderResponse = z.infer<typeof CancelOrderResponseSchema>;
+
+/**
+ * `GET /api/orders/:id/payment`: fresh `wx.requestPayment` parameters for one of the user's unpaid orders (paying
+ * it from the orders page, or again after a cancelled pay sheet). 409 ORDER_NOT_PAYABLE once it is paid, closed
+ * or past its payment deadline.
+ */
+export const OrderPaymentResponseSchema = CreateOrderResponseSchema;
+export type OrderPaymentResponse = CreateOrderResponse;

@@ -144,7 +144,7 @@ describe('loadConfig', () => {
     const problems = problemsOf({ ...live, TOKENTILL_CONFIG: '' });
     expect(problems).toEqual([
       expect.stringMatching(
-        /^TOKENTILL_CONFIG: provider "sandbox" uses baseURL "sandbox".*only runs with SANDBOX=1/,
+        /^TOKENTILL_CONFIG: providers "sandbox-fast", .* use baseURL "sandbox".*only runs with SANDBOX=1/,
       ),
     ]);
   });

@@ -12,7 +12,7 @@ export function createRouter(deps: AppDeps): Router {
   const router = new Router();
   for (const child of [
     healthRoutes(deps),
-    tierRoutes(services.catalog),
+    tierRoutes(services.catalog, services.tierAvailability),
     sessionRoutes({ sessions: services.sessions, sessionStore: services.sessionStore }),
     orderRoutes({ orders: services.orders, sessionStore: services.sessionStore, answers: services.answers }),
   ]) {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type {
   CreateOrderRequest,
   CreateOrderResponse,
+  OrderPaymentResponse,
   OrderState,
   WxPayRequestParams,
 } from '@tokentill/shared-types';
@@ -16,9 +17,11 @@ import type { Session } from '../sessions/index.js';
 import { newOrderId } from './order-id.js';
 import type { LiveOrders } from './live-orders.js';
 import type { ApplyEvent } from './order-transitions.js';
+import { decodeOrderCursor, encodeOrderCursor } from './order-pages.js';
 import type { OrderRecord, OrderStore } from './order-store.js';
 import type { PaymentEvents } from './payment-events.js';
 import { schedulePaymentCheck } from './reconciler.js';
+import { createUnpaidCloser } from './unpaid-closer.js';
 
 export interface OrderLimits {
   /** How long the user has to pay (WeChat Pay `time_expire`). */
@@ -46,15 +49,28 @@ export interface OrderServiceDeps {
   limits: OrderLimits;
   /** Signs the `wx.requestPayment` parameters for a prepay id (merchant key; off the event loop). */
   paymentParams(prepayId: string): Promise<WxPayRequestParams>;
+  /**
+   * Whether a model of the tier's chain can take this order now (inference/router/tier-availability.ts). An
+   * order is refused before it exists, and before any payment, when none can. Default: always.
+   */
+  canTakeOrder?(tierId: string, orderId: string): boolean;
 }
 
 export interface OrderService {
   create(session: Session, request: CreateOrderRequest): Promise<CreateOrderResponse>;
   /** The owner's order; anyone else gets NOT_FOUND, as if it did not exist. */
   getOwned(session: Session, orderId: string): Promise<OrderRecord>;
-  list(session: Session, limit: number): Promise<OrderRecord[]>;
+  /** One page of the owner's orders, newest first; `cursor` is a previous page's `nextCursor`. */
+  list(
+    session: Session,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ orders: OrderRecord[]; nextCursor: string | undefined }>;
   /** Asks WeChat Pay whether the order is paid (never trusts the client) and applies a SUCCESS like a callback. */
   confirm(session: Session, orderId: string): Promise<OrderState>;
+  /** Closes the owner's unpaid order (at WeChat Pay, then here); idempotent for an order already CLOSED. */
+  cancel(session: Session, orderId: string): Promise<'CLOSED'>;
+  /** Fresh `wx.requestPayment` parameters for the owner's unpaid order, while it can still be paid. */
+  payment(session: Session, orderId: string): Promise<OrderPaymentResponse>;
 }
 
 /** After the client says it paid, the reconciler also checks this soon, in case the query below raced the payment. */
@@ -68,10 +84,18 @@ const CONFIRM_QUERY_HOLD_MS = 35_000;
 export const CLOSE_GRACE_MS = 30_000;
 /** The sweep's first look at an unpaid order: after its last payment check should have closed it. */
 const PAST_DEADLINE_SWEEP_MS = 60_000;
+/**
+ * Tries at freeing an unpaid slot by closing the user's oldest unpaid order. More than one only when concurrent
+ * creations of the same user race for the freed slot.
+ */
+const SLOT_ATTEMPTS = 3;
+/** Retry-After of a TIER_UNAVAILABLE refusal: the circuit breakers' default open period before their next trial. */
+const TIER_RETRY_AFTER_SECONDS = 30;
 
 export function createOrderService(deps: OrderServiceDeps): OrderService {
   const { redis, keys, store, logger } = deps;
   const scripts = redisScripts(redis);
+  const unpaid = createUnpaidCloser(deps);
 
   const limiter = createRateLimiter(redis);
   const singleFlight = createSingleFlight(redis);
@@ -97,16 +121,54 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     }
   }
 
+  /**
+   * Reserves one of the user's unpaid slots for this order. At the cap, asking again must still work (cancelled
+   * pay sheets, or a creation that timed out on the client but succeeded here, would otherwise lock the user
+   * out until their orders expire): the oldest unpaid order makes way. It is closed at WeChat Pay first, so it
+   * can no longer be paid; if WeChat Pay says it was paid after all, it is credited and goes on to its answer,
+   * and its slot is free all the same.
+   */
   async function reserveUnpaidSlot(userKey: string, orderId: string, payBy: number): Promise<void> {
-    const reserved = (await scripts.run(
-      'reserveOpenOrder',
-      [keys.userOpenOrders(userKey)],
-      [Date.now(), deps.limits.maxUnpaidOrders, orderId, payBy + CLOSE_GRACE_MS],
-    )) as number;
-    if (reserved < 0) {
+    const openOrders = keys.userOpenOrders(userKey);
+    for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
+      const reserved = (await scripts.run(
+        'reserveOpenOrder',
+        [openOrders],
+        [Date.now(), deps.limits.maxUnpaidOrders, orderId, payBy + CLOSE_GRACE_MS],
+      )) as number;
+      if (reserved >= 0) return;
+      // Scored by payment deadline, and every order gets the same pay window: the first is the oldest.
+      const [oldest] = await redis.zrange(openOrders, '0', '0');
+      if (oldest === undefined) continue;
+      let state: OrderState | undefined;
+      try {
+        state = await unpaid.close(oldest);
+      } catch (err) {
+        throw new AppError(
+          'PAYMENT_UNAVAILABLE',
+          'WeChat Pay could not be reached to close your oldest unpaid order; nothing was charged. Try again.',
+          { cause: err },
+        );
+      }
+      logger.info({ orderId: oldest, state, for: orderId }, 'oldest unpaid order made way for a new one');
+      // Closed, paid or gone: either way it no longer holds a slot (a paid order's slot is released as it is
+      // credited; this also drops the slot of an order that no longer exists).
+      await redis.zrem(openOrders, oldest);
+    }
+    throw new AppError(
+      'TOO_MANY_UNPAID_ORDERS',
+      `You have ${deps.limits.maxUnpaidOrders} unpaid orders being created at once; try again in a moment.`,
+    );
+  }
+
+  /** Refuses an order no model of its chain can answer now, before it exists (nothing to pay, nothing to refund). */
+  function assertTierCanTake(tierId: string, orderId: string): void {
+    if (deps.canTakeOrder && !deps.canTakeOrder(tierId, orderId)) {
       throw new AppError(
-        'TOO_MANY_UNPAID_ORDERS',
-        `You have ${deps.limits.maxUnpaidOrders} unpaid orders: pay or wait for one to expire before creating another.`,
+        'TIER_UNAVAILABLE',
+        `Tier "${tierId}" cannot take orders right now (its models' providers are failing); nothing was charged. ` +
+          `Try again in a little while or pick another tier.`,
+        { headers: { 'Retry-After': String(TIER_RETRY_AFTER_SECONDS) }, expose: true },
       );
     }
   }
@@ -129,9 +191,10 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
           },
         );
       }
-      await enforceRateLimit(session.userKey);
       const now = Date.now();
       const orderId = newOrderId(now);
+      assertTierCanTake(tier.id, orderId);
+      await enforceRateLimit(session.userKey);
       const payBy = now + deps.limits.payWindowSeconds * 1000;
       await reserveUnpaidSlot(session.userKey, orderId, payBy);
 
@@ -186,7 +249,53 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
 
     getOwned,
 
-    list: (session, limit) => store.listForUser(session.userKey, limit),
+    async list(session, { limit, cursor }) {
+      const page = await store.pageForUser(
+        session.userKey,
+        limit,
+        cursor === undefined ? undefined : decodeOrderCursor(cursor),
+      );
+      return { orders: page.orders, nextCursor: page.next && encodeOrderCursor(page.next) };
+    },
+
+    async cancel(session, orderId) {
+      const order = await getOwned(session, orderId);
+      if (order.state === 'CLOSED') return 'CLOSED';
+      let state: OrderState | undefined = order.state;
+      if (state === 'CREATED') {
+        try {
+          state = await unpaid.close(order.id);
+        } catch (err) {
+          throw new AppError(
+            'PAYMENT_UNAVAILABLE',
+            'WeChat Pay could not be reached to close the order; nothing was charged. Try again.',
+            { cause: err },
+          );
+        }
+      }
+      if (state === 'CLOSED') return 'CLOSED';
+      throw new AppError(
+        'ORDER_NOT_CANCELLABLE',
+        `The order is ${state ?? 'gone'}: it was paid, so it is being answered or refunded and cannot be cancelled.`,
+      );
+    },
+
+    async payment(session, orderId) {
+      const order = await getOwned(session, orderId);
+      // A minute's margin: WeChat Pay refuses the payment at its time_expire, the pay sheet takes time.
+      if (order.state !== 'CREATED' || !order.prepayId || Date.now() > order.payBy - 60_000) {
+        throw new AppError(
+          'ORDER_NOT_PAYABLE',
+          `The order can no longer be paid (${order.state === 'CREATED' ? 'its payment window is over' : order.state}); ask again for a new one.`,
+        );
+      }
+      // Paying now would only be refunded when no model can answer: say so before the pay sheet opens.
+      assertTierCanTake(order.tier, order.id);
+      return {
+        orderId: order.id,
+        payment: { channel: 'wxpay', params: await deps.paymentParams(order.prepayId) },
+      };
+    },
 
     async confirm(session, orderId) {
       await limiter.consume(confirmations, (window) => keys.userConfirmRate(session.userKey, window));

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { FINAL_ORDER_STATES, ORDER_STATES, type OrderState } from '@tokentill/shared-types';
 import { redisScripts, type RedisKeys } from '../redis/index.js';
 import { isOrderId } from './order-id.js';
+import { pageOfIndex, type OrderPosition } from './order-pages.js';
 import { TRANSITIONS, type OrderEvent } from './order-state.js';
 
 /** An order as stored: one Redis hash per order. Times are epoch milliseconds. */
@@ -111,6 +112,8 @@ export interface OrderStore {
   eraseHandedOverOpenid(id: string): Promise<void>;
   /** The user's most recent orders, newest first. */
   listForUser(userKey: string, limit: number): Promise<OrderRecord[]>;
+  /** One page of the user's orders, newest first, strictly older than `before` (see order-pages.ts). */
+  pageForUser(userKey: string, limit: number, before?: OrderPosition): Promise<OrderPage>;
 }
 
 const NUMBER_FIELDS = new Set([
@@ -245,5 +248,19 @@ export function createOrderStore(
       const hashes = await Promise.all(ids.map((id) => redis.hgetall(keys.order(id))));
       return hashes.map(toRecord).filter((r): r is OrderRecord => r !== undefined);
     },
+
+    async pageForUser(userKey, limit, before) {
+      const { ids, next } = await pageOfIndex(redis, keys.userOrders(userKey), limit, before);
+      const hashes = await Promise.all(ids.map((id) => redis.hgetall(keys.order(id))));
+      // An order past its retention is gone from Redis while its id may linger in the index: the page is
+      // shorter, and `next` (from the index) still leads on.
+      return { orders: hashes.map(toRecord).filter((r): r is OrderRecord => r !== undefined), next };
+    },
   };
+}
+
+/** A page of a user's orders and where the next one starts (undefined on the last page). */
+export interface OrderPage {
+  orders: OrderRecord[];
+  next: OrderPosition | undefined;
 }

@@ -87,6 +87,7 @@ export function createControlRoutes(options: ControlRoutesOptions): Router {
         'GET|POST|DELETE /sandbox/faults',
         'GET /sandbox/state',
         'GET /sandbox/deliveries?out_trade_no=',
+        'GET /sandbox/breakers',
         'POST|GET /sandbox/wechat/subscribe-grants',
         'GET|DELETE /sandbox/wechat/messages',
         'GET /sandbox/wechat/openid?identity=',

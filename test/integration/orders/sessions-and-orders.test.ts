@@ -84,12 +84,12 @@ describe('POST /api/session', () => {
 });
 
 describe('GET /api/tiers', () => {
-  it('lists the tiers of the catalog with their prices in fen', async () => {
+  it('lists the tiers of the catalog with their prices in fen, each available', async () => {
     const res = await apiClient(server.url).get('/api/tiers');
     expect(res.status).toBe(200);
     expect(res.body.tiers).toEqual([
-      { id: 'basic', title: '快速回答', priceFen: 10, description: expect.any(String) },
-      { id: 'pro', title: '深度回答', priceFen: 100, description: expect.any(String) },
+      { id: 'basic', title: '快速回答', priceFen: 10, description: expect.any(String), available: true },
+      { id: 'pro', title: '深度回答', priceFen: 100, description: expect.any(String), available: true },
     ]);
   });
 });
@@ -138,12 +138,14 @@ describe('POST /api/orders', () => {
     expect(tier.body.error.message).toContain('Unknown tier "gold"');
   });
 
-  it('caps unpaid orders per user with 429 TOO_MANY_UNPAID_ORDERS', async () => {
+  it('caps unpaid orders per user: at the cap, the oldest unpaid order makes way (unpaid-orders.test.ts)', async () => {
     const token = await login(server.url);
-    for (let i = 0; i < 3; i++) await createOrder(server.url, token);
+    const oldest = await createOrder(server.url, token);
+    for (let i = 0; i < 2; i++) await createOrder(server.url, token);
     const res = await apiClient(server.url, token).post('/api/orders', { prompt: 'one more', tier: 'basic' });
-    expect(res.status).toBe(429);
-    expect(res.body.error.code).toBe('TOO_MANY_UNPAID_ORDERS');
+    expect(res.status).toBe(201);
+    const closed = await apiClient(server.url, token).get(`/api/orders/${oldest.orderId}`);
+    expect(closed.body.state).toBe('CLOSED');
     // Another user is not affected.
     await createOrder(server.url, await login(server.url));
   });
@@ -154,7 +156,7 @@ describe('POST /api/orders', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 6; i++) {
-      // Unknown tiers are refused before the rate limit, so use real ones and let the cap refuse after 3.
+      // Unknown tiers are refused before the rate limit, so use real ones (the unpaid cap closes the oldest).
       const res = await api.post('/api/orders', { prompt: `q${i}`, tier: 'basic' });
       statuses.push(res.status);
       if (res.status === 429 && res.body.error.code === 'RATE_LIMITED')

@@ -64,7 +64,8 @@ export function errorHandler(): Middleware {
       ctx.status = err.status;
       ctx.body = body;
       if (err.headers) ctx.set(err.headers);
-      if (err.status >= 500) ctx.app.emit('error', thrown, ctx);
+      // A deliberate 5xx refusal (exposed, e.g. TIER_UNAVAILABLE) is not a fault to log as one.
+      if (err.status >= 500 && !err.expose) ctx.app.emit('error', thrown, ctx);
     }
   };
 }

@@ -1,7 +1,9 @@
 import { Router } from '@koa/router';
 import {
   CreateOrderRequestSchema,
+  OrderListQuerySchema,
   OrderQuerySchema,
+  type CancelOrderResponse,
   type ConfirmOrderResponse,
   type OrderChunk,
   type OrderListResponse,
@@ -13,8 +15,6 @@ import type { SessionStore } from '../../sessions/index.js';
 import { authenticate, sessionOf } from '../middleware/authenticate.js';
 import { parseBody, parseQuery } from '../middleware/validate.js';
 
-const LIST_LIMIT = 20;
-
 /** Stream entries as the API's chunks: text, and resets (state changes are in the view's `state`). */
 function toChunks(entries: AnswerEntry[]): OrderChunk[] {
   return entries.flatMap((e): OrderChunk[] => {
@@ -24,7 +24,10 @@ function toChunks(entries: AnswerEntry[]): OrderChunk[] {
   });
 }
 
-/** The orders API: create, read (owner only), list, confirm payment. Every route needs a session. */
+/**
+ * The orders API: create, read (owner only), list (paged), confirm payment, pay or cancel an unpaid order.
+ * Every route needs a session.
+ */
 export function orderRoutes(deps: {
   orders: OrderService;
   sessionStore: SessionStore;
@@ -40,8 +43,12 @@ export function orderRoutes(deps: {
   });
 
   router.get('/api/orders', async (ctx) => {
-    const orders = await deps.orders.list(sessionOf(ctx.state), LIST_LIMIT);
-    const body: OrderListResponse = { orders: orders.map(toOrderView) };
+    const query = parseQuery(ctx, OrderListQuerySchema);
+    const page = await deps.orders.list(sessionOf(ctx.state), query);
+    const body: OrderListResponse = {
+      orders: page.orders.map(toOrderView),
+      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+    };
     ctx.body = body;
   });
 
@@ -59,6 +66,17 @@ export function orderRoutes(deps: {
     const state = await deps.orders.confirm(sessionOf(ctx.state), orderId);
     const body: ConfirmOrderResponse = { orderId, state };
     ctx.body = body;
+  });
+
+  router.post('/api/orders/:id/cancel', async (ctx) => {
+    const orderId = ctx.params['id'] ?? '';
+    const state = await deps.orders.cancel(sessionOf(ctx.state), orderId);
+    const body: CancelOrderResponse = { orderId, state };
+    ctx.body = body;
+  });
+
+  router.get('/api/orders/:id/payment', async (ctx) => {
+    ctx.body = await deps.orders.payment(sessionOf(ctx.state), ctx.params['id'] ?? '');
   });
   return router;
 }

@@ -2,19 +2,24 @@ import { Router } from '@koa/router';
 import type { TiersResponse } from '@tokentill/shared-types';
 import type { Catalog } from '../../catalog/index.js';
 
-/** `GET /api/tiers`: what a user can buy. Public (the Mini Program shows prices before login completes). */
-export function tierRoutes(catalog: Catalog): Router {
+/**
+ * `GET /api/tiers`: what a user can buy, and whether each tier can take an order right now (`available`).
+ * Public (the Mini Program shows prices before login completes). Not cached for long: availability follows the
+ * circuit breakers of the tier's providers, which open and close within seconds.
+ */
+export function tierRoutes(catalog: Catalog, availability: { available(tierId: string): boolean }): Router {
   const router = new Router();
-  const body: TiersResponse = {
-    tiers: catalog.tierList.map((t) => ({
-      id: t.id,
-      title: t.title,
-      priceFen: t.priceFen,
-      description: t.description,
-    })),
-  };
   router.get('/api/tiers', (ctx) => {
-    ctx.set('Cache-Control', 'public, max-age=60');
+    const body: TiersResponse = {
+      tiers: catalog.tierList.map((t) => ({
+        id: t.id,
+        title: t.title,
+        priceFen: t.priceFen,
+        description: t.description,
+        available: availability.available(t.id),
+      })),
+    };
+    ctx.set('Cache-Control', 'no-cache');
     ctx.body = body;
   });
   return router;
