@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { expectedMockAnswer, mockCompletion, startMockModelServer } from '../../../server/src/mock-model';
-import { eventually, realmSafeFetch, serveMock, type ServedMock } from './serve-mock';
+import { eventually } from '../../support/api-client';
+import { realmSafeFetch, serveMock, type ServedMock } from './serve-mock';
 
 const MESSAGES: ChatCompletionMessageParam[] = [{ role: 'user', content: '帮我总结一下这份合同的要点。' }];
 const FULL = mockCompletion(MESSAGES as never, 'model-a');

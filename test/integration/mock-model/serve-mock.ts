@@ -61,12 +61,3 @@ export async function serveMock(options: MockModelOptions = {}): Promise<ServedM
     },
   };
 }
-
-/** Polls `check` until it returns true (or fails after `ms`): for server-side effects of client actions. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,23 +1,9 @@
-import type { SandboxKeys } from '../../../server/src/sandbox/index.js';
-import { startSandbox, tempKeys, type SandboxHarness } from './support/sandbox-harness.js';
+import { useSandbox } from './support/sandbox-harness.js';
 
-let keys: SandboxKeys;
-let cleanupKeys: () => Promise<void>;
-let h: SandboxHarness;
-let clock: number;
-
-beforeAll(async () => {
-  ({ keys, cleanup: cleanupKeys } = await tempKeys());
-});
-afterAll(async () => {
-  await cleanupKeys();
-});
-beforeEach(async () => {
+let clock = Date.now();
+const h = useSandbox(() => ({ now: () => clock }));
+beforeEach(() => {
   clock = Date.now();
-  h = await startSandbox(keys, { now: () => clock });
-});
-afterEach(async () => {
-  await h.close();
 });
 
 async function wechatGet(pathAndQuery: string): Promise<any> {
@@ -38,8 +24,8 @@ async function wechatPost(pathAndQuery: string, body: unknown): Promise<any> {
 
 function code2Session(code: string, overrides: Record<string, string> = {}): Promise<any> {
   const query = new URLSearchParams({
-    appid: keys.appid,
-    secret: keys.appSecret,
+    appid: h.keys.appid,
+    secret: h.keys.appSecret,
     js_code: code,
     grant_type: 'authorization_code',
     ...overrides,
@@ -50,8 +36,8 @@ function code2Session(code: string, overrides: Record<string, string> = {}): Pro
 async function stableToken(forceRefresh = false): Promise<any> {
   return wechatPost('/cgi-bin/stable_token', {
     grant_type: 'client_credential',
-    appid: keys.appid,
-    secret: keys.appSecret,
+    appid: h.keys.appid,
+    secret: h.keys.appSecret,
     force_refresh: forceRefresh,
   });
 }
@@ -116,7 +102,7 @@ describe('WeChat API sandbox: stable_token', () => {
   it('refuses a wrong secret with 40125', async () => {
     const answer = await wechatPost('/cgi-bin/stable_token', {
       grant_type: 'client_credential',
-      appid: keys.appid,
+      appid: h.keys.appid,
       secret: 'nope',
     });
     expect(answer.errcode).toBe(40125);

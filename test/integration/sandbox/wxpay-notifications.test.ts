@@ -2,43 +2,28 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { SIGNATURE_PROBE_PREFIX } from '../../../server/src/payment/index.js';
-import { NOTIFY_RETRY_SCHEDULE_MS, type SandboxKeys } from '../../../server/src/sandbox/index.js';
-import { newOutTradeNo, startSandbox, tempKeys, type SandboxHarness } from './support/sandbox-harness.js';
+import { NOTIFY_RETRY_SCHEDULE_MS } from '../../../server/src/sandbox/index.js';
+import { newOutTradeNo, startSandbox, useSandbox, type SandboxHarness } from './support/sandbox-harness.js';
 
 const SCALE = 0.001;
 
-let keys: SandboxKeys;
-let cleanupKeys: () => Promise<void>;
-let h: SandboxHarness;
-
-beforeAll(async () => {
-  ({ keys, cleanup: cleanupKeys } = await tempKeys());
-});
-afterAll(async () => {
-  await cleanupKeys();
-});
-beforeEach(async () => {
-  h = await startSandbox(keys, { notifyScale: SCALE });
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useSandbox(() => ({ notifyScale: SCALE }));
 
 /** Places an order of `amountFen` fen (to the harness receiver) and returns its out_trade_no. */
-async function placeOrder(amountFen = 100): Promise<string> {
+async function placeOrder(amountFen = 100, at: SandboxHarness = h): Promise<string> {
   const outTradeNo = newOutTradeNo('N');
-  await h.client.createJsapiOrder({
+  await at.client.createJsapiOrder({
     description: 'notify test',
     outTradeNo,
-    notifyUrl: h.receiver.url,
+    notifyUrl: at.receiver.url,
     amountFen,
     payerOpenid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
   });
   return outTradeNo;
 }
 
-async function pay(outTradeNo: string): Promise<void> {
-  const response = await h.call('POST', '/sandbox/pay', { out_trade_no: outTradeNo });
+async function pay(outTradeNo: string, at: SandboxHarness = h): Promise<void> {
+  const response = await at.call('POST', '/sandbox/pay', { out_trade_no: outTradeNo });
   expect(response.status).toBe(200);
 }
 
@@ -79,18 +64,21 @@ describe('WeChat Pay sandbox: notification delivery', () => {
   });
 
   it('counts a merchant that does not answer within the ack timeout as failed and retries', async () => {
-    await h.close();
-    h = await startSandbox(keys, { notifyScale: SCALE, ackTimeoutMs: 100 });
-    h.receiver.answerDelayMs = 300;
-    h.receiver.override = (_entry, index) => (index === 0 ? 204 : undefined);
-    const outTradeNo = await placeOrder();
-    await pay(outTradeNo);
-    await h.receiver.waitFor(2);
-    h.receiver.answerDelayMs = 0;
-    await h.sandbox.settled();
-    const [delivery] = h.sandbox.deliveries(outTradeNo);
-    expect(delivery!.attempts[0]).toMatchObject({ ok: false, error: 'timeout after 100 ms' });
-    expect(delivery!.state).toBe('delivered');
+    const impatient: SandboxHarness = await startSandbox(h.keys, { notifyScale: SCALE, ackTimeoutMs: 100 });
+    try {
+      impatient.receiver.answerDelayMs = 300;
+      impatient.receiver.override = (_entry, index) => (index === 0 ? 204 : undefined);
+      const outTradeNo = await placeOrder(100, impatient);
+      await pay(outTradeNo, impatient);
+      await impatient.receiver.waitFor(2);
+      impatient.receiver.answerDelayMs = 0;
+      await impatient.sandbox.settled();
+      const [delivery] = impatient.sandbox.deliveries(outTradeNo);
+      expect(delivery!.attempts[0]).toMatchObject({ ok: false, error: 'timeout after 100 ms' });
+      expect(delivery!.state).toBe('delivered');
+    } finally {
+      await impatient.close();
+    }
   });
   it('retries after a network error and logs it', async () => {
     // A port that was just free: nothing listens on it, so the connection is refused.
@@ -271,7 +259,7 @@ describe('WeChat Pay sandbox: notification faults', () => {
     expect(json.orders).toEqual([expect.objectContaining({ outTradeNo, tradeState: 'SUCCESS' })]);
     expect(json.deliveries).toHaveLength(1);
     const text = JSON.stringify(json);
-    for (const secret of [keys.apiV3Key, keys.appSecret, keys.identitySecret, 'PRIVATE KEY']) {
+    for (const secret of [h.keys.apiV3Key, h.keys.appSecret, h.keys.identitySecret, 'PRIVATE KEY']) {
       expect(text).not.toContain(secret);
     }
   });

@@ -6,25 +6,9 @@ import {
   createWechatpayVerifier,
   type JsapiOrderInput,
 } from '../../../server/src/payment/index.js';
-import type { SandboxKeys } from '../../../server/src/sandbox/index.js';
-import { newOutTradeNo, startSandbox, tempKeys, type SandboxHarness } from './support/sandbox-harness.js';
+import { newOutTradeNo, startSandbox, useSandbox, type SandboxHarness } from './support/sandbox-harness.js';
 
-let keys: SandboxKeys;
-let cleanupKeys: () => Promise<void>;
-let h: SandboxHarness;
-
-beforeAll(async () => {
-  ({ keys, cleanup: cleanupKeys } = await tempKeys());
-});
-afterAll(async () => {
-  await cleanupKeys();
-});
-beforeEach(async () => {
-  h = await startSandbox(keys);
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useSandbox();
 
 const OPENID = 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o';
 
@@ -44,9 +28,9 @@ function order(overrides: Partial<JsapiOrderInput> = {}): JsapiOrderInput {
 /** Sends a correctly signed raw request, for bodies the typed client would refuse to build. */
 async function signedRequest(method: 'GET' | 'POST', pathAndQuery: string, body?: unknown) {
   const signer = createRequestSigner({
-    mchid: keys.mchid,
-    merchantSerial: keys.merchantSerial,
-    merchantPrivateKey: keys.merchantPrivateKey,
+    mchid: h.keys.mchid,
+    merchantSerial: h.keys.merchantSerial,
+    merchantPrivateKey: h.keys.merchantPrivateKey,
   });
   const url = new URL(`${h.wxpayBase}${pathAndQuery}`);
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -85,7 +69,7 @@ describe('WeChat Pay sandbox: orders end to end', () => {
     const [received] = await h.receiver.waitFor(1);
     expect(received!.reason).toBeUndefined();
     expect(received!.status).toBe(204);
-    expect(received!.headers['wechatpay-serial']).toBe(keys.publicKeyId);
+    expect(received!.headers['wechatpay-serial']).toBe(h.keys.publicKeyId);
     expect(received!.headers['wechatpay-signature-type']).toBe('WECHATPAY2-SHA256-RSA2048');
     const envelope = JSON.parse(received!.body.toString('utf8'));
     expect(envelope).toMatchObject({
@@ -102,8 +86,8 @@ describe('WeChat Pay sandbox: orders end to end', () => {
     const notification = received!.notification!;
     expect(notification.kind).toBe('transaction');
     expect(notification.resource).toMatchObject({
-      appid: keys.appid,
-      mchid: keys.mchid,
+      appid: h.keys.appid,
+      mchid: h.keys.mchid,
       out_trade_no: input.outTradeNo,
       trade_state: 'SUCCESS',
       trade_type: 'JSAPI',
@@ -140,9 +124,9 @@ describe('WeChat Pay sandbox: orders end to end', () => {
     const second = order();
     const created = await h.client.createJsapiOrder(second);
     const params = await buildRequestPaymentParams({
-      appid: keys.appid,
+      appid: h.keys.appid,
       prepayId: created.prepayId,
-      merchantPrivateKey: keys.merchantPrivateKey,
+      merchantPrivateKey: h.keys.merchantPrivateKey,
     });
     const forged = await h.call('POST', '/sandbox/pay', { ...params, nonceStr: 'tampered' });
     expect(forged.status).toBe(400);
@@ -237,7 +221,7 @@ describe('WeChat Pay sandbox: refunds', () => {
     expect(refundNotice.notification).toMatchObject({
       kind: 'refund',
       resource: {
-        mchid: keys.mchid,
+        mchid: h.keys.mchid,
         out_trade_no: input.outTradeNo,
         out_refund_no: refundInput.outRefundNo,
         refund_id: accepted.refund_id,
@@ -290,11 +274,11 @@ describe('WeChat Pay sandbox: request checks', () => {
 
   it('verifies the signature over the full path as received, including the /sandbox/wxpay prefix', async () => {
     const signer = createRequestSigner({
-      mchid: keys.mchid,
-      merchantSerial: keys.merchantSerial,
-      merchantPrivateKey: keys.merchantPrivateKey,
+      mchid: h.keys.mchid,
+      merchantSerial: h.keys.merchantSerial,
+      merchantPrivateKey: h.keys.merchantPrivateKey,
     });
-    const pathAndQuery = `/v3/pay/transactions/out-trade-no/Anything1?mchid=${keys.mchid}`;
+    const pathAndQuery = `/v3/pay/transactions/out-trade-no/Anything1?mchid=${h.keys.mchid}`;
     // Signed without the prefix, as a client that ignored its base path would do.
     const signed = await signer.sign('GET', pathAndQuery, '');
     const response = await fetch(`${h.wxpayBase}${pathAndQuery}`, {
@@ -309,7 +293,7 @@ describe('WeChat Pay sandbox: request checks', () => {
 
   it('rejects a missing Authorization, another mchid and a stale timestamp as SIGN_ERROR', async () => {
     const missing = await fetch(
-      `${h.wxpayBase}/v3/pay/transactions/out-trade-no/Anything1?mchid=${keys.mchid}`,
+      `${h.wxpayBase}/v3/pay/transactions/out-trade-no/Anything1?mchid=${h.keys.mchid}`,
     );
     expect(missing.status).toBe(401);
     expect(((await missing.json()) as any).code).toBe('SIGN_ERROR');
@@ -322,7 +306,7 @@ describe('WeChat Pay sandbox: request checks', () => {
     const stale = h.clientWith({
       now: () => Date.now() - 10 * 60_000,
       verifier: createWechatpayVerifier({
-        publicKeys: [{ id: keys.publicKeyId, pem: keys.wechatpayPublicKeyPem }],
+        publicKeys: [{ id: h.keys.publicKeyId, pem: h.keys.wechatpayPublicKeyPem }],
         maxClockSkewSeconds: 3600,
       }),
     });
@@ -363,8 +347,8 @@ describe('WeChat Pay sandbox: request checks', () => {
     ['a body mchid other than the signer', { mchid: '1900000000' }, 'mchid'],
   ])('answers PARAM_ERROR for %s', async (_name, patch, fragment) => {
     const body = {
-      appid: keys.appid,
-      mchid: keys.mchid,
+      appid: h.keys.appid,
+      mchid: h.keys.mchid,
       description: 'ok',
       out_trade_no: newOutTradeNo(),
       notify_url: h.receiver.url,
@@ -377,7 +361,7 @@ describe('WeChat Pay sandbox: request checks', () => {
     expect(response.json.code).toBe('PARAM_ERROR');
     expect(response.json.message).toContain(fragment);
     // Error answers are signed too.
-    expect(response.headers.get('wechatpay-serial')).toBe(keys.publicKeyId);
+    expect(response.headers.get('wechatpay-serial')).toBe(h.keys.publicKeyId);
     expect(response.headers.get('request-id')).toEqual(expect.any(String));
   });
 
@@ -403,7 +387,7 @@ describe('WeChat Pay sandbox: time rules', () => {
 
   beforeEach(async () => {
     clock = Date.now();
-    timed = await startSandbox(keys, { now: () => clock });
+    timed = await startSandbox(h.keys, { now: () => clock });
   });
   afterEach(async () => {
     await timed.close();

@@ -221,3 +221,36 @@ export function newOutTradeNo(prefix = 'T'): string {
   counter += 1;
   return `${prefix}${Date.now().toString(36)}${counter}`.slice(0, 32);
 }
+
+/**
+ * The sandbox suites' fixture: sandbox keys generated once per file (the slow part), a fresh emulator + receiver
+ * + client for every test, everything closed and deleted after. Returns a stand-in for the current test's
+ * harness, so a file reads `const h = useSandbox()` and uses `h.client`, `h.keys`, … inside its tests.
+ * `options` is read when each test's sandbox starts (so it may close over a clock the test sets).
+ */
+export function useSandbox(
+  options: () => Partial<Omit<SandboxOptions, 'keys'>> = () => ({}),
+): SandboxHarness {
+  let temp: Awaited<ReturnType<typeof tempKeys>> | undefined;
+  let current: SandboxHarness | undefined;
+  beforeAll(async () => {
+    temp = await tempKeys();
+  });
+  afterAll(async () => {
+    await temp?.cleanup();
+  });
+  beforeEach(async () => {
+    current = await startSandbox(temp!.keys, options());
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as SandboxHarness, {
+    get(_target, property) {
+      if (!current)
+        throw new Error('the sandbox harness exists only inside a test (it starts in beforeEach)');
+      return Reflect.get(current, property);
+    },
+  });
+}
