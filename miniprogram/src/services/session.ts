@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro';
 import type { CreateSessionResponse } from '@tokentill/shared-types';
 import { ApiError } from './api-error';
-import { request } from './http';
+import { send } from './transport';
 import { loginCode } from './login';
 
 /** Storage key of the session: `{ token, expiresAt }` (epoch ms). */
@@ -68,11 +68,11 @@ async function loginOnce(): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const code = await loginCode();
     try {
-      const body = await request<Partial<CreateSessionResponse> | null>('/api/session', {
-        method: 'POST',
-        data: { code },
-        auth: false,
-      });
+      const body = await send<Partial<CreateSessionResponse> | null>(
+        '/api/session',
+        { method: 'POST', data: { code } },
+        undefined,
+      );
       if (!body || typeof body.token !== 'string' || typeof body.expiresIn !== 'number') {
         throw new ApiError('BAD_RESPONSE', 'POST /api/session answered without a token', { status: 200 });
       }
