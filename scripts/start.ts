@@ -1,10 +1,12 @@
 /**
- * `npm start`: the whole product on its embedded defaults. Finds (or starts) a Redis, builds what is missing or
- * out of date, then runs the server in sandbox mode until Ctrl-C, stopping everything it started.
+ * `npm start`: the whole product on its embedded defaults. Finds (or starts) a Redis and a PostgreSQL, builds
+ * what is missing or out of date, migrates the ledger, then runs the server in sandbox mode until Ctrl-C,
+ * stopping everything it started.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureRedis, type LocalRedis } from './lib/local-redis';
+import { ensurePostgres, redactPassword, type LocalPostgres } from './lib/local-postgres';
 import { elapsed, run } from './lib/run';
 import { formatLogLine, lineSplitter } from './lib/log-lines';
 import { isStale } from './lib/staleness';
@@ -107,11 +109,33 @@ async function main(): Promise<void> {
     console.log(`[start] no Redis answered; started a private redis-server for this session at ${redis.url}`);
   else console.log(`[start] using the Redis at ${redis.url}`);
 
+  let postgres: LocalPostgres;
   try {
-    await buildMissing();
+    postgres = await ensurePostgres();
   } catch (err) {
     console.error(`[start] ${(err as Error).message}`);
     await redis.stop();
+    process.exit(1);
+  }
+  if (postgres.child)
+    console.log(`[start] no PostgreSQL answered; started a private one for this session at ${postgres.url}`);
+  else console.log(`[start] using the PostgreSQL at ${redactPassword(postgres.url)}`);
+  const stopServices = async () => {
+    await redis.stop();
+    await postgres.stop();
+  };
+
+  try {
+    await buildMissing();
+    // The production command (`npm run migrate`), so the server finds its ledger schema current.
+    const code = await run(process.execPath, [at('server/dist/ledger/migrate-main.js')], {
+      ...process.env,
+      DATABASE_URL: postgres.url,
+    });
+    if (code !== 0) throw new Error(`migrating the ledger failed (exit ${code})`);
+  } catch (err) {
+    console.error(`[start] ${(err as Error).message}`);
+    await stopServices();
     process.exit(1);
   }
 
@@ -121,7 +145,12 @@ async function main(): Promise<void> {
   const server = spawn(process.execPath, [at('server/dist/main.js')], {
     detached: true,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SANDBOX: process.env['SANDBOX'] || '1', REDIS_URL: redis.url },
+    env: {
+      ...process.env,
+      SANDBOX: process.env['SANDBOX'] || '1',
+      REDIS_URL: redis.url,
+      DATABASE_URL: postgres.url,
+    },
   });
   // Raw JSON logs with LOG_FORMAT=json (for tools); readable lines otherwise.
   const raw = process.env['LOG_FORMAT'] === 'json';
@@ -141,7 +170,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   const code = await new Promise<number>((resolve) => server.once('exit', (c) => resolve(c ?? 0)));
-  await redis.stop();
+  await stopServices();
   process.exit(code);
 }
 

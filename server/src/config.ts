@@ -21,6 +21,8 @@ const SECRET_SETTINGS = [
   'WXPAY_APIV3_KEY',
   'OPENID_HMAC_SECRET',
   'METRICS_TOKEN',
+  // Its password, when it has one.
+  'DATABASE_URL',
 ] as const;
 
 const booleanFlag = z
@@ -65,6 +67,26 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, 'expected letters, digits, ":", "_" or "-"')
     .default('tt:'),
+  /** PostgreSQL 14+ holding the ledger (orders, payments, refunds, spend, journal): the system of record. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/postgres'),
+  /** Schema of the ledger's tables, so several deployments (or test files) can share one database. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier (letters, digits, "_")')
+    .default('tokentill'),
+  /** Connections one process holds to PostgreSQL at most (each ledger write borrows one for a few ms). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Years the ledger keeps money records (orders, payments, refunds, spend, journal) before deleting them. */
+  LEDGER_RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(5),
+  /** Days the ledger keeps an order's prompt and answer text; then the text is erased, the money facts stay. */
+  LEDGER_TEXT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** A paid, unsettled order the ledger knows is checked against Redis once it has been quiet this long. */
+  LEDGER_HEAL_AFTER_MS: positiveMs.default(60_000),
+  /** A paid order Redis lost is answered if it was paid this recently, else refunded. */
+  LEDGER_HEAL_ANSWER_WITHIN_MS: positiveMs.default(30 * 60_000),
   /**
    * 1 = embedded sandboxes (WeChat Pay/WeChat API emulator, mock model). Default 0 (live): the sandbox marks any
    * order paid on request, so it only runs when asked for, and never in production (see SANDBOX_ALLOW_UNSAFE).
@@ -434,4 +456,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
 function redactIfSecret(name: string, value: string | undefined): string | undefined {
   return (SECRET_SETTINGS as readonly string[]).includes(name) ? '[redacted]' : value;
+}
+
+/** The ledger's settings alone, for `npm run migrate`, which needs none of the WeChat or model settings. */
+export function loadDatabaseConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<Pick<Env, 'DATABASE_URL' | 'DATABASE_SCHEMA'>> {
+  const problems: string[] = [];
+  const raw = resolveSecretFiles(env, problems);
+  const parsed = EnvSchema.pick({ DATABASE_URL: true, DATABASE_SCHEMA: true }).safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      problems.push(`${name}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return Object.freeze(parsed.data);
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from './config.js';
 import { startMetricsServer } from './http/metrics-server.js';
+import { openLedger } from './ledger/index.js';
 import { merchantFromConfig, merchantFromSandbox } from './merchant.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       ),
     );
   }
+  const ledgerPool = await openLedger(config, logger, 'tokentill-worker');
   const redis = createRedis(config.REDIS_URL, { connectionName: 'tokentill-worker' });
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
   const merchant = config.SANDBOX
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     redis,
     keys: createRedisKeys(config.REDIS_PREFIX),
     merchant,
+    ledgerPool,
     endpoints: {
       wxpayApiBase: config.WXPAY_API_BASE as string,
       wechatApiBase: config.WECHAT_API_BASE as string,
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
     await services.close();
     await metricsServer?.close();
     await closeRedis(redis);
+    await ledgerPool.end();
     logger.info('shutdown complete');
   }, logger);
 }

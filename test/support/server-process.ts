@@ -1,7 +1,19 @@
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import { prepareLedgerSchema, schemaForPrefix, testDatabaseUrl } from './test-postgres';
 
 const ROOT = join(__dirname, '..', '..');
+
+/**
+ * The test run's database, and the ledger schema that goes with the process's Redis prefix (processes sharing a
+ * prefix share a ledger), unless `env` names its own.
+ */
+function ledgerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: schemaForPrefix(env['REDIS_PREFIX'] ?? 'tt:'),
+  };
+}
 
 export interface LaunchedProcess {
   child: ChildProcessWithoutNullStreams;
@@ -33,6 +45,7 @@ export function launchServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Launch
         HOST: '127.0.0.1',
         SANDBOX: '1',
         LOG_LEVEL: 'info',
+        ...ledgerEnv(env),
         ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -89,6 +102,8 @@ export function launchServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Launch
 
 /** Launches the server on a free port and waits for its "listening" log line, which carries its URL. */
 export async function spawnServer(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  // Migrated here, as `npm run migrate` would be before a deploy: the server refuses a schema behind its code.
+  await prepareLedgerSchema(env['DATABASE_SCHEMA'] ?? (ledgerEnv(env)['DATABASE_SCHEMA'] as string));
   const launched = launchServer(env);
   const listening = await launched.waitForLine((line) => line.includes('listening on'));
   const { url } = JSON.parse(listening) as { url: string };
@@ -97,7 +112,7 @@ export async function spawnServer(env: NodeJS.ProcessEnv = {}): Promise<ServerPr
 
 /**
  * Runs `server/src/worker-main.ts` as a real child process attached to an API instance at `apiUrl` (its WeChat
- * Pay / WeChat API emulator and mock model). Its stderr is passed through.
+ * Pay / WeChat API emulator and mock model), sharing its ledger schema. Its stderr is passed through.
  */
 export function spawnWorker(apiUrl: string, env: NodeJS.ProcessEnv): ChildProcess {
   const proc = spawn(
@@ -110,6 +125,7 @@ export function spawnWorker(apiUrl: string, env: NodeJS.ProcessEnv): ChildProces
         PATH: process.env['PATH'],
         SANDBOX: '1',
         LOG_LEVEL: 'warn',
+        ...ledgerEnv(env),
         ...env,
         PUBLIC_BASE_URL: apiUrl,
         WXPAY_API_BASE: `${apiUrl}/sandbox/wxpay`,

@@ -7,6 +7,8 @@ import { createMetrics } from '../../server/src/observability/metrics';
 import type { Redis, RedisKeys } from '../../server/src/redis';
 import { generateSandboxKeys } from '../../server/src/sandbox';
 import { createServices } from '../../server/src/services';
+import { createLedgerPool } from '../../server/src/ledger';
+import { dropLedgerSchema, freshSchema, prepareLedgerSchema, testDatabaseUrl } from './test-postgres';
 
 export interface TestApp {
   app: Koa;
@@ -30,6 +32,15 @@ export async function buildTestApp(
   const logger = createLogger({ level: 'silent' });
   const metrics = createMetrics({ defaultMetrics: false });
   const unreachable = 'http://127.0.0.1:9';
+  // A ledger schema of the app's own, dropped when it closes.
+  const schema = freshSchema();
+  await prepareLedgerSchema(schema);
+  const ledgerPool = createLedgerPool({
+    url: testDatabaseUrl(),
+    schema,
+    size: 2,
+    applicationName: 'test-app',
+  });
   const services = createServices({
     config,
     logger,
@@ -43,7 +54,15 @@ export async function buildTestApp(
       sandboxModelBase: unreachable,
       notifyUrl: `${unreachable}/notify`,
     },
+    ledgerPool,
   });
   const deps: AppDeps = { config, logger, redis, keys, metrics, lifecycle, services };
-  return { app: createApp(deps), deps, lifecycle, close: () => services.close() };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await services.close();
+      await ledgerPool.end();
+      await dropLedgerSchema(schema);
+    })());
+  return { app: createApp(deps), deps, lifecycle, close };
 }

@@ -8,6 +8,7 @@ import { startServer, type RunningServer, type StartOptions } from '../../server
 import { DEFAULT_REDIS_URL } from '../../scripts/lib/local-redis';
 import { closeRedis, createRedis, type Redis } from '../../server/src/redis';
 import { deletePrefix } from './test-redis';
+import { dropLedgerSchema, prepareLedgerSchema, schemaForPrefix, testDatabaseUrl } from './test-postgres';
 
 /** One sandbox key set per test run: generating RSA keys is the slow part of starting a sandbox. */
 const sharedKeysDir = mkdtempSync(join(tmpdir(), 'tokentill-sandbox-keys-'));
@@ -20,14 +21,18 @@ export interface TestServer extends RunningServer {
 /**
  * Starts the real server in-process, in sandbox mode (asked for explicitly: the server defaults to live), on a free
  * port with its metrics listener on another free port (`metricsUrl`), against the test Redis under a fresh key
- * prefix; notification retries run 1000× faster and the mock model streams fast. Background work (reconciler,
- * inference worker) is off unless a test starts it with `services.startBackgroundWork()` or drives it.
+ * prefix and a ledger schema of its own (migrated); notification retries run 1000× faster and the mock model
+ * streams fast. Background work (reconciler, inference worker) is off unless a test starts it with
+ * `services.startBackgroundWork()` or drives it.
  */
 export async function startTestServer(
   env: NodeJS.ProcessEnv = {},
   options: StartOptions = {},
 ): Promise<TestServer> {
   const prefix = `test:${randomUUID()}:`;
+  // The ledger schema goes with the Redis prefix: a second server on the same prefix shares the same ledger.
+  const schema = env['DATABASE_SCHEMA'] ?? schemaForPrefix(env['REDIS_PREFIX'] ?? prefix);
+  await prepareLedgerSchema(schema);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -38,6 +43,8 @@ export async function startTestServer(
     SANDBOX_NOTIFY_SCALE: '0.001',
     REDIS_URL: process.env['REDIS_URL'] || DEFAULT_REDIS_URL,
     REDIS_PREFIX: prefix,
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: schema,
     IN_PROCESS_WORKER: '0',
     SANDBOX_MODEL_TTFT_MS: '5',
     SANDBOX_MODEL_TOKENS_PER_SECOND: '5000',
@@ -72,6 +79,7 @@ export function useTestServer(
   afterAll(async () => {
     await server?.close();
     if (redis && server) await deletePrefix(redis, server.prefix);
+    if (server) await dropLedgerSchema(server.config.DATABASE_SCHEMA);
     if (redis) await closeRedis(redis);
   });
   return {
