@@ -1,36 +1,14 @@
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
-import type { Config } from './config.js';
 import { errorHandler } from './http/middleware/error-handler.js';
 import { notFound } from './http/middleware/not-found.js';
 import { observe } from './http/middleware/observe.js';
 import { requestId } from './http/middleware/request-id.js';
 import { serveH5 } from './http/middleware/serve-h5.js';
+import type { AppDeps } from './app-deps.js';
 import { createRawBodyRouter, createRouter } from './http/router.js';
-import type { Logger } from './observability/logger.js';
-import type { Metrics } from './observability/metrics.js';
-import type { Redis, RedisKeys } from './redis/index.js';
-import type { Services } from './services.js';
 
-/** Whether the process is shutting down; readiness turns false while it drains. */
-export interface Lifecycle {
-  draining: boolean;
-}
-
-/** Everything the HTTP app needs, passed in so tests can build it with real or fake parts. */
-export interface AppDeps {
-  config: Readonly<Config>;
-  logger: Logger;
-  redis: Redis;
-  keys: RedisKeys;
-  metrics: Metrics;
-  lifecycle: Lifecycle;
-  services: Services;
-  /** The embedded emulators (sandbox mode only: WeChat Pay / WeChat API, mock model); they read raw bodies. */
-  sandbox?: Koa.Middleware[];
-  /** Folder of the H5 build to serve at / (sandbox mode). */
-  h5Dir?: string;
-}
+export type { AppDeps, Lifecycle } from './app-deps.js';
 
 /** JSON bodies above this are refused with 413 PAYLOAD_TOO_LARGE. Prompts are far smaller. */
 export const JSON_BODY_LIMIT = '64kb';

@@ -1,5 +1,5 @@
 import { Router } from '@koa/router';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { healthRoutes } from './routes/health.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentNotifyRoutes } from './routes/payment-notify.js';

@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import type { Health, Readiness } from '@tokentill/shared-types';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../app-deps.js';
 import { pingRedis } from '../../redis/index.js';
 
 const READINESS_TIMEOUT_MS = 1_000;
