@@ -8,7 +8,7 @@ const npx = (...args: string[]) => ['npx', args] as const;
 const npm = (...args: string[]) => ['npm', args] as const;
 
 const STEPS: Record<string, readonly (readonly [string, string[]])[]> = {
-  lint: [npx('eslint', '.'), npx('prettier', '--check', '.')],
+  lint: [npx('eslint', '.'), npx('prettier', '--check', '.'), npx('tsx', 'scripts/check-cycles.ts')],
   typecheck: [npx('tsc', '-p', 'tsconfig.json', '--noEmit'), npm('run', 'typecheck', '-w', 'miniprogram')],
   build: [
     npm('run', 'build', '-w', 'shared-types'),
