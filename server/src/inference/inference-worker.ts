@@ -49,7 +49,8 @@ class FencedOut extends Error {}
  * Turns paid orders into answers: PAID → GENERATING, prompt redacted, the tier's model chain streamed through
  * the router into the order's answer stream, then COMPLETED with usage and cost — or FAILED and refunded when the
  * whole chain fails. A job retried after a worker died resumes the order as a new, fenced attempt: the old
- * attempt's partial text is reset, never glued to the new one, and only one attempt can complete.
+ * attempt's partial text is reset, never glued to the new one, and only one attempt can complete. Every model
+ * call's cost is added to the order's spend as it ends, across fallbacks and attempts (see `OrderRecord.costFen`).
  */
 export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorker {
   const { store, answers, logger } = deps;
@@ -110,6 +111,11 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
             batcher.cancel();
             if (published) await write({ reset: reason });
           },
+          // Spend is added as each model call ends, not at completion: a call cut mid-answer was billed, and a
+          // re-run after this worker dies adds to it. Unfenced on purpose: a fenced-out attempt's calls cost too.
+          onAttemptEnd: async ({ costFen }) => {
+            if (costFen > 0) await store.addSpend(orderId, costFen);
+          },
         },
       );
       if (controller.signal.aborted) throw new Error('worker shutting down'); // the job is retried elsewhere
@@ -122,7 +128,8 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
             promptTokens: result.usage.promptTokens,
             completionTokens: result.usage.completionTokens,
             usageEstimated: String(result.usage.estimated),
-            costFen: result.costFen,
+            // The total spend (`costFen`) was added call by call above; this is the answering call's own cost.
+            answerCostFen: result.costFen,
             route: result.canary ? 'canary' : 'main',
           },
         });

@@ -35,12 +35,19 @@ export interface OrderRecord {
   notifyAttempts?: number;
   /** Generation attempts started so far (each worker that takes the order starts one). */
   attempt?: number;
-  /** The model that answered, its token usage and what it cost (fen, 4 decimals). */
+  /** The model that answered, and the tokens of that answering call alone. */
   model?: string;
   promptTokens?: number;
   completionTokens?: number;
   /** True when the provider reported no usage and it was estimated from the text. */
   usageEstimated?: string;
+  /** What the answering call alone cost (fen, 4 decimals). */
+  answerCostFen?: number;
+  /**
+   * Everything this order cost in model calls (fen): the answering call, models cut mid-answer before it, and
+   * the calls of earlier generation attempts whose worker died. Added to as each call ends (`addSpend`), never
+   * overwritten. A call still streaming when its worker died is not counted (no one is left to report it).
+   */
   costFen?: number;
   /** 'canary' when the tier's staged-rollout chain answered. */
   route?: string;
@@ -66,7 +73,7 @@ export type OrderFields = Partial<
     | 'promptTokens'
     | 'completionTokens'
     | 'usageEstimated'
-    | 'costFen'
+    | 'answerCostFen'
     | 'route'
     | 'notifyOutcome'
   >
@@ -89,6 +96,9 @@ export interface TransitionOptions {
   attempt?: number;
 }
 
+/** KEYS[1] order hash, ARGV[1] fen to add to its `costFen`. */
+const ADD_SPEND = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HINCRBYFLOAT', KEYS[1], 'costFen', ARGV[1]) end`;
+
 /** How long a completed order's sealed openid waits for its subscribe message before it expires by itself. */
 const OPENID_HANDOVER_SECONDS = 24 * 3600;
 
@@ -106,6 +116,11 @@ export interface OrderStore {
    */
   startGeneration(id: string, attemptBudget: number): Promise<GenerationStart>;
   setFields(id: string, fields: OrderFields): Promise<void>;
+  /**
+   * Adds `fen` to the order's model spend (`costFen`) in one atomic step (HINCRBYFLOAT), so attempts and workers
+   * add up instead of overwriting each other. Nothing is written for an order that no longer exists.
+   */
+  addSpend(id: string, fen: number): Promise<void>;
   eraseSealedOpenid(id: string): Promise<void>;
   /** The sealed openid a COMPLETED order handed over for its subscribe message, if it is still there. */
   handedOverOpenid(id: string): Promise<string | undefined>;
@@ -127,6 +142,7 @@ const NUMBER_FIELDS = new Set([
   'attempt',
   'promptTokens',
   'completionTokens',
+  'answerCostFen',
   'costFen',
 ]);
 
@@ -229,6 +245,11 @@ export function createOrderStore(
     async setFields(id, fields) {
       const flat = flatten(fields);
       if (flat.length > 0) await redis.hset(keys.order(id), ...flat);
+    },
+
+    async addSpend(id, fen) {
+      // Only on an existing hash: a bare HINCRBYFLOAT would recreate an expired order as a stub with no TTL.
+      await redis.eval(ADD_SPEND, 1, keys.order(id), String(fen));
     },
 
     async eraseSealedOpenid(id) {

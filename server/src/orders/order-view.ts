@@ -18,15 +18,13 @@ export function toOrderView(order: OrderRecord): Omit<OrderView, 'chunks'> {
   const paidAt = iso(order.at.PAID);
   const completedAt = iso(order.at.COMPLETED);
   const refundedAt = iso(order.at.REFUNDED);
-  if (
-    order.promptTokens !== undefined &&
-    order.completionTokens !== undefined &&
-    order.costFen !== undefined
-  ) {
+  // Tokens of the call that answered; the cost is what the whole answer cost the operator: every model call of
+  // every generation attempt (absent only if each call was free, hence 0).
+  if (order.promptTokens !== undefined && order.completionTokens !== undefined) {
     view.usage = {
       promptTokens: order.promptTokens,
       completionTokens: order.completionTokens,
-      costFen: order.costFen,
+      costFen: Math.round((order.costFen ?? 0) * 1e4) / 1e4,
     };
   }
   if (paidAt) view.paidAt = paidAt;

@@ -62,6 +62,9 @@ describe('model router circuit breaker over real HTTP', () => {
         outcome: 'skipped_circuit_open',
         ms: 0,
         textChars: 0,
+        // Never contacted: nothing billed.
+        usage: { promptTokens: 0, completionTokens: 0, estimated: false },
+        costFen: 0,
       });
     }
     expect(deadRequests()).toBe(3);

@@ -1,11 +1,18 @@
 import {
   expectedMockAnswer,
+  mockCompletion,
   startMockModelServer,
   type FaultSpec,
   type MockModelServer,
 } from '../../../server/src/mock-model';
-import { createModelRouter, type AttemptOutcome } from '../../../server/src/inference/router';
-import { eventually, realmSafeFetch } from '../mock-model/serve-mock';
+import {
+  createModelRouter,
+  estimatePromptTokens,
+  estimateTokens,
+  type AttemptOutcome,
+} from '../../../server/src/inference/router';
+import { eventually } from '../../support/api-client';
+import { realmSafeFetch } from '../mock-model/serve-mock';
 import {
   buildCatalog,
   MESSAGES,
@@ -75,12 +82,17 @@ describe('model router fallback over real HTTP', () => {
   }
 
   const beta1Answer = expectedMockAnswer(MESSAGES, 'beta-1', 512);
+  /** Every model of these tests costs ¥2 / ¥8 per million tokens: fen for a usage, 4 decimals. */
+  const fenOf = (promptTokens: number, completionTokens: number) =>
+    Math.round(promptTokens * 2 + completionTokens * 8) / 1e4;
+  const NOT_BILLED = { usage: { promptTokens: 0, completionTokens: 0, estimated: false }, costFen: 0 };
 
   it('answers from the first model when it is healthy, sending the messages as given', async () => {
     const router = makeRouter();
     const { sink, answer, restarts } = recordingSink();
     const result = await router.route({ orderId: 'o-healthy', tierId: 'basic', messages: MESSAGES }, sink);
     expect(result).toMatchObject({ ok: true, model: 'alpha-1', provider: 'alpha', canary: false });
+    const { promptTokens, completionTokens } = mockCompletion(MESSAGES, 'alpha-1', 512);
     expect(result.attempts).toEqual([
       {
         model: 'alpha-1',
@@ -88,8 +100,14 @@ describe('model router fallback over real HTTP', () => {
         outcome: 'ok',
         ms: expect.any(Number),
         textChars: answer().length,
+        usage: { promptTokens, completionTokens, estimated: false },
+        costFen: fenOf(promptTokens, completionTokens),
       },
     ]);
+    expect(result).toMatchObject({
+      costFen: fenOf(promptTokens, completionTokens),
+      spentFen: fenOf(promptTokens, completionTokens),
+    });
     expect(answer()).toBe(expectedMockAnswer(MESSAGES, 'alpha-1', 512));
     expect(restarts()).toEqual([]);
     const [request] = served.mock.recentRequests();
@@ -119,6 +137,9 @@ describe('model router fallback over real HTTP', () => {
         ['alpha-1', outcome, 0],
         ['beta-1', 'ok', beta1Answer.length],
       ]);
+      // Nothing streamed, no usage: taken as not billed. The order paid for beta-1's answer only.
+      expect(result.attempts[0]).toMatchObject(NOT_BILLED);
+      expect(result.ok && result.spentFen).toBe(result.ok && result.costFen);
       expect(answer()).toBe(beta1Answer);
       expect(restarts()).toEqual([]);
       expect(events.filter((e) => e.type === 'start')).toEqual([
@@ -181,6 +202,23 @@ describe('model router fallback over real HTTP', () => {
     );
     expect(events[restartAt + 1]).toMatchObject({ type: 'start', model: 'beta-1', attempt: 2 });
     expect(answer()).toBe(beta1Answer);
+    // The cut model sent no usage: it is billed the prompt and the six tokens it streamed, estimated.
+    const cutTokens = estimateTokens(mockCompletion(MESSAGES, 'alpha-1', 512).tokens.slice(0, 6).join(''));
+    const cutUsage = { promptTokens: estimatePromptTokens(MESSAGES), completionTokens: cutTokens };
+    expect(result.attempts[0]).toMatchObject({
+      usage: { ...cutUsage, estimated: true },
+      costFen: fenOf(cutUsage.promptTokens, cutUsage.completionTokens),
+    });
+    const beta1 = mockCompletion(MESSAGES, 'beta-1', 512);
+    expect(result).toMatchObject({
+      costFen: fenOf(beta1.promptTokens, beta1.completionTokens),
+      spentFen:
+        Math.round(
+          (fenOf(cutUsage.promptTokens, cutUsage.completionTokens) +
+            fenOf(beta1.promptTokens, beta1.completionTokens)) *
+            1e4,
+        ) / 1e4,
+    });
   });
 
   it('restarts visibly when a model streams too slowly to finish within its timeoutMs', async () => {
@@ -203,19 +241,42 @@ describe('model router fallback over real HTTP', () => {
     served.mock.faults.add({ kind: 'http_429', model: 'beta-1', count: 1 });
     const { sink, restarts } = recordingSink();
     const result = await router.route({ orderId: 'o-exhausted', tierId: 'three', messages: MESSAGES }, sink);
+    // The cut model sent no usage: the prompt and its three streamed tokens, estimated, are what the order spent.
+    const cutUsage = {
+      promptTokens: estimatePromptTokens(MESSAGES),
+      completionTokens: estimateTokens(mockCompletion(MESSAGES, 'alpha-2', 512).tokens.slice(0, 3).join('')),
+    };
+    const cutFen = fenOf(cutUsage.promptTokens, cutUsage.completionTokens);
     expect(result).toEqual({
       ok: false,
       canary: false,
+      spentFen: cutFen,
       attempts: [
-        { model: 'alpha-1', provider: 'alpha', outcome: 'http_5xx', ms: expect.any(Number), textChars: 0 },
+        {
+          model: 'alpha-1',
+          provider: 'alpha',
+          outcome: 'http_5xx',
+          ms: expect.any(Number),
+          textChars: 0,
+          ...NOT_BILLED,
+        },
         {
           model: 'alpha-2',
           provider: 'alpha',
           outcome: 'cut_after_tokens',
           ms: expect.any(Number),
           textChars: expect.any(Number),
+          usage: { ...cutUsage, estimated: true },
+          costFen: cutFen,
         },
-        { model: 'beta-1', provider: 'beta', outcome: 'http_429', ms: expect.any(Number), textChars: 0 },
+        {
+          model: 'beta-1',
+          provider: 'beta',
+          outcome: 'http_429',
+          ms: expect.any(Number),
+          textChars: 0,
+          ...NOT_BILLED,
+        },
       ],
     });
     // The cut was followed by another model, so the sink was told to discard; beta-1 then failed before text.
@@ -227,7 +288,7 @@ describe('model router fallback over real HTTP', () => {
   it('returns ok:false for a tier the catalog does not have', async () => {
     const { sink, events } = recordingSink();
     const result = await makeRouter().route({ orderId: 'o-x', tierId: 'nope', messages: MESSAGES }, sink);
-    expect(result).toEqual({ ok: false, attempts: [], canary: false });
+    expect(result).toEqual({ ok: false, attempts: [], canary: false, spentFen: 0 });
     expect(events).toEqual([]);
   });
 });

@@ -4,6 +4,8 @@ import { mockCompletion, startMockModelServer, type MockModelServer } from '../.
 import {
   createModelRouter,
   estimatePromptTokens,
+  estimateTokens,
+  type AttemptRecord,
   type ModelRouter,
 } from '../../../server/src/inference/router';
 import { realmSafeFetch } from '../mock-model/serve-mock';
@@ -63,6 +65,7 @@ describe('model router usage and cost', () => {
         tier('mocked', ['priced']),
         tier('plain', ['plain-1']),
         tier('unfinished', ['no-finish', 'priced']),
+        tier('cut-first', ['priced', 'plain-1']),
       ],
     });
     router = createModelRouter({
@@ -72,6 +75,7 @@ describe('model router usage and cost', () => {
       fetch: realmSafeFetch,
     });
   });
+  afterEach(() => served.mock.faults.clear());
   afterAll(async () => {
     await served.close();
     plain.closeAllConnections();
@@ -114,5 +118,65 @@ describe('model router usage and cost', () => {
     expect(result.attempts.map((a) => a.outcome)).toEqual(['cut_after_tokens', 'ok']);
     expect(restarts()).toHaveLength(1);
     expect(answer()).toBe(mockCompletion(MESSAGES, 'priced', 512).text);
+  });
+
+  it('prices every attempt: a model cut mid-answer costs the prompt and what it streamed', async () => {
+    served.mock.faults.add({ kind: 'cut_mid_stream', model: 'priced', count: 1, afterTokens: 40 });
+    const ended: AttemptRecord[] = [];
+    const { sink, events } = recordingSink();
+    const result = await router.route(
+      { orderId: 'o-4', tierId: 'cut-first', messages: MESSAGES },
+      { ...sink, onAttemptEnd: (record) => void ended.push(record) },
+    );
+    if (!result.ok) throw new Error('expected an answer');
+    expect(result.attempts.map((a) => [a.model, a.outcome])).toEqual([
+      ['priced', 'cut_after_tokens'],
+      ['plain-1', 'ok'],
+    ]);
+    // The cut stream carried no usage: the router's estimate of the prompt and of the 40 tokens it streamed.
+    const streamed = mockCompletion(MESSAGES, 'priced', 512).tokens.slice(0, 40).join('');
+    const restartAt = events.findIndex((e) => e.type === 'restart');
+    expect(
+      events
+        .slice(0, restartAt)
+        .map((e) => (e.type === 'text' ? e.text : ''))
+        .join(''),
+    ).toBe(streamed);
+    const cut = { promptTokens: 26, completionTokens: estimateTokens(streamed) };
+    const cutFen = Math.round(cut.promptTokens * 2 + cut.completionTokens * 8) / 1e4;
+    expect(result.attempts[0]).toMatchObject({ usage: { ...cut, estimated: true }, costFen: cutFen });
+    // The answer: plain-1's 26 + 9 estimated tokens at ¥4 / ¥16 (as in the test above).
+    expect(result.attempts[1]).toMatchObject({
+      usage: { promptTokens: 26, completionTokens: 9, estimated: true },
+      costFen: 0.0248,
+    });
+    expect(result.costFen).toBe(0.0248);
+    expect(result.spentFen).toBe(Math.round((cutFen + 0.0248) * 1e4) / 1e4);
+    expect(result.spentFen).toBeGreaterThan(result.costFen);
+    // The sink heard each attempt as it ended, with the same figures as the result.
+    expect(ended).toEqual(result.attempts);
+  });
+
+  it('tells the sink of each attempt when it ends, before the next one starts', async () => {
+    const order: string[] = [];
+    const { sink } = recordingSink();
+    const result = await router.route(
+      { orderId: 'o-5', tierId: 'unfinished', messages: MESSAGES },
+      {
+        ...sink,
+        onAttemptStart: ({ model }) => void order.push(`start ${model}`),
+        onAttemptEnd: ({ model, costFen }) => void order.push(`end ${model} ${costFen}`),
+      },
+    );
+    if (!result.ok) throw new Error('expected an answer');
+    // no-finish streamed its whole text (5 CJK + 13 other characters = 9 tokens) without a finish_reason.
+    const noFinishFen = (26 * 2 + 9 * 8) / 1e4;
+    expect(order).toEqual([
+      'start no-finish',
+      `end no-finish ${noFinishFen}`,
+      'start priced',
+      `end priced ${result.costFen}`,
+    ]);
+    expect(result.spentFen).toBe(Math.round((noFinishFen + result.costFen) * 1e4) / 1e4);
   });
 });

@@ -1,6 +1,14 @@
 export { createModelRouter, type ModelRouterOptions } from './model-router.js';
 export { isCanary } from './canary.js';
-export { costFen, createTokenCounter, estimatePromptTokens, estimateTokens } from './usage.js';
+export {
+  billedUsage,
+  costFen,
+  createTokenCounter,
+  estimatePromptTokens,
+  estimateTokens,
+  sumFen,
+  type AttemptConsumption,
+} from './usage.js';
 export { classifyFailure, isProviderFailure } from './classify-failure.js';
 export { createCircuitBreaker, type Admission, type CircuitBreaker } from './circuit-breaker.js';
 export { createSemaphore, type Semaphore } from './semaphore.js';

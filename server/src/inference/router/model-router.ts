@@ -15,9 +15,8 @@ import type {
   ModelRouter,
   RouteRequest,
   RouteResult,
-  Usage,
 } from './types.js';
-import { costFen, estimatePromptTokens } from './usage.js';
+import { billedUsage, costFen, sumFen } from './usage.js';
 
 /** Dependencies and settings of {@link createModelRouter}. */
 export interface ModelRouterOptions {
@@ -77,8 +76,11 @@ function errorSummary(error: unknown): Record<string, unknown> {
  *
  * `messages` are sent as given: the caller builds them (the tier's system prompt first, the redacted prompt).
  * `onAttemptStart`'s `attempt` is the attempt's 1-based position in `attempts` (skipped models count).
- * Usage comes from the stream's usage chunk, or is estimated (`estimated: true`); cost is computed from the
- * answering model's prices. An error thrown by the sink aborts the request and rejects `route()`.
+ * Every attempt records the tokens it consumed and their cost at its own model's prices (see
+ * `AttemptRecord.usage`): the stream's usage chunk, or an estimate from the prompt and the streamed text
+ * (`estimated: true`); `sink.onAttemptEnd` hears of each as it ends. The result carries the answering call's
+ * usage and cost, and `spentFen`, what all attempts cost together. An error thrown by the sink aborts the request
+ * and rejects `route()`.
  * Each attempt is logged with model, provider, outcome and duration, never with prompt or answer text.
  */
 export function createModelRouter(options: ModelRouterOptions): ModelRouter {
@@ -104,7 +106,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       // The order was validated against the catalog when it was created; a tier removed since then cannot be
       // answered, and refunding (ok: false) is the honest end for a paid order.
       logger.error({ orderId, tierId }, 'model router: unknown tier');
-      return { ok: false, attempts, canary: false };
+      return { ok: false, attempts, canary: false, spentFen: 0 };
     }
     const canary = tier.canary !== undefined && isCanary(orderId, tier.id, tier.canary.percent);
     const chain = canary && tier.canary ? tier.canary.models : tier.models;
@@ -115,6 +117,10 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     /** One line per attempt: identifiers, outcome and timings only, never prompt or answer text. */
     const logAttempt = (level: 'info' | 'warn', record: AttemptRecord, extra: Record<string, unknown> = {}) =>
       logger[level]({ ...context, ...record, ...extra }, 'model attempt');
+    /** Hands the sink a copy of an ended attempt, so what it keeps cannot change the result's records. */
+    const ended = async (record: AttemptRecord) =>
+      sink.onAttemptEnd?.({ ...record, usage: { ...record.usage } });
+    const spent = () => sumFen(attempts.map((a) => a.costFen));
 
     for (const modelId of chain) {
       if (signal?.aborted) break;
@@ -128,11 +134,14 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
         outcome: 'skipped_circuit_open',
         ms: 0,
         textChars: 0,
+        usage: { promptTokens: 0, completionTokens: 0, estimated: false },
+        costFen: 0,
       };
       attempts.push(record);
       const admission = provider.circuit.tryAcquire();
       if (admission === 'rejected') {
         logAttempt('info', record);
+        await ended(record);
         continue;
       }
 
@@ -145,6 +154,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
         provider.circuit.neutral(admission);
         record.outcome = 'aborted';
         logAttempt('info', record);
+        await ended(record);
         break;
       }
       const queuedMs = Math.round(performance.now() - queuedAt);
@@ -177,24 +187,21 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       record.outcome = result.outcome;
       record.ms = Math.round(performance.now() - startedAt);
       record.textChars = result.textChars;
+      // Every attempt is priced, not only the answer: a model cut mid-answer was billed for what it streamed.
+      record.usage = billedUsage(result, messages);
+      record.costFen = costFen(record.usage, model);
 
       if (result.outcome === 'ok') {
         provider.circuit.success(admission);
-        const usage: Usage = result.usage
-          ? { ...result.usage, estimated: false }
-          : {
-              promptTokens: estimatePromptTokens(messages),
-              completionTokens: result.estimatedCompletionTokens,
-              estimated: true,
-            };
-        const cost = costFen(usage, model);
-        logAttempt('info', record, { queuedMs, usage, costFen: cost });
+        logAttempt('info', record, { queuedMs });
+        await ended(record);
         return {
           ok: true,
           model: modelId,
           provider: record.provider,
-          usage,
-          costFen: cost,
+          usage: { ...record.usage },
+          costFen: record.costFen,
+          spentFen: spent(),
           attempts,
           canary,
         };
@@ -207,6 +214,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
         ...errorSummary(result.error),
         circuit: provider.circuit.state(),
       });
+      await ended(record);
       if (result.outcome === 'aborted') break;
       if (result.textChars > 0) restart = { failedModel: modelId, reason: result.outcome };
     }
@@ -214,7 +222,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     const summary = { ...context, attempts: attempts.map((a) => `${a.model}:${a.outcome}`) };
     if (signal?.aborted) logger.info(summary, 'model router: aborted by the caller');
     else logger.warn(summary, 'model router: chain exhausted');
-    return { ok: false, attempts, canary };
+    return { ok: false, attempts, canary, spentFen: spent() };
   }
 
   return {

@@ -15,9 +15,15 @@ export interface AnswerSink {
   onText(text: string): void | Promise<void>;
   /** The previous attempt had already delivered text and failed: everything delivered so far must be discarded. */
   onRestart(info: { failedModel: string; nextModel: string; reason: string }): void | Promise<void>;
+  /**
+   * A model attempt ended, whatever its outcome (skipped ones included), with the tokens it consumed and what
+   * they cost. Called as each attempt ends, before the next one starts or `route()` returns, so a caller that
+   * records spend as it goes has counted a cut model even if it dies while the next one answers. Awaited.
+   */
+  onAttemptEnd?(record: AttemptRecord): void | Promise<void>;
 }
 
-/** Token counts of one answer; `estimated` when the provider sent no usage and the router counted itself. */
+/** Token counts of one model call; `estimated` when the provider sent no usage and the router counted itself. */
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
@@ -52,6 +58,17 @@ export interface AttemptRecord {
   ms: number;
   /** Characters of answer text this attempt delivered to the sink. */
   textChars: number;
+  /**
+   * Tokens this attempt consumed as its provider bills them: the provider's usage when it sent one, else
+   * estimated (`estimated: true`) from the prompt and the text it streamed, so an attempt cut mid-answer counts
+   * what it streamed. An attempt that streamed nothing and reported no usage is taken as not billed (0 tokens,
+   * `estimated: false`): a refused request (429, 5xx, 4xx, connect error) or a skipped model processes nothing,
+   * and providers bill a call abandoned before its first token rarely and little. The catalog's price check
+   * covers it regardless, by charging every model of the chain in full.
+   */
+  usage: Usage;
+  /** What `usage` cost at this model's prices, in fen, rounded to 4 decimals (0 when not billed). */
+  costFen: number;
 }
 
 /**
@@ -64,13 +81,16 @@ export type RouteResult =
       ok: true;
       model: string;
       provider: string;
+      /** Tokens of the answering call (its attempt's `usage`). */
       usage: Usage;
-      /** Model cost in fen, rounded to 4 decimals. */
+      /** What the answering call cost, in fen, rounded to 4 decimals. */
       costFen: number;
+      /** What every attempt of this call cost together (cut models included), fen, rounded to 4 decimals. */
+      spentFen: number;
       attempts: AttemptRecord[];
       canary: boolean;
     }
-  | { ok: false; attempts: AttemptRecord[]; canary: boolean };
+  | { ok: false; attempts: AttemptRecord[]; canary: boolean; spentFen: number };
 
 /** What the worker asks the router for. */
 export interface RouteRequest {

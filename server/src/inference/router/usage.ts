@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../../catalog/index.js';
-import type { ChatMessage, Usage } from './types.js';
+import type { AttemptOutcome, ChatMessage, Usage } from './types.js';
 
 /**
  * Characters that tokenisers of Chinese-capable models count as about one token each: Han ideographs, kana,
@@ -57,4 +57,38 @@ export function costFen(
   const microYuan =
     usage.promptTokens * model.inputYuanPerMTok + usage.completionTokens * model.outputYuanPerMTok;
   return Math.round(microYuan) / 1e4;
+}
+
+/** What the router knows of one attempt's consumption when it ends. */
+export interface AttemptConsumption {
+  outcome: AttemptOutcome;
+  /** The provider's own count, when its stream carried a usage chunk. */
+  usage?: { promptTokens: number; completionTokens: number };
+  /** Characters of answer text the attempt streamed. */
+  textChars: number;
+  /** Completion tokens estimated from the streamed text. */
+  estimatedCompletionTokens: number;
+}
+
+/**
+ * The tokens one attempt consumed, as its provider bills them (see `AttemptRecord.usage`): the provider's count
+ * when it sent one; else, for an attempt that answered or streamed text, the estimated prompt plus the estimate
+ * of what it streamed (a model cut mid-answer is billed for the prompt and the text it produced); else none,
+ * taken as not billed.
+ */
+export function billedUsage(attempt: AttemptConsumption, messages: readonly ChatMessage[]): Usage {
+  if (attempt.usage) return { ...attempt.usage, estimated: false };
+  if (attempt.outcome === 'ok' || attempt.textChars > 0) {
+    return {
+      promptTokens: estimatePromptTokens(messages),
+      completionTokens: attempt.estimatedCompletionTokens,
+      estimated: true,
+    };
+  }
+  return { promptTokens: 0, completionTokens: 0, estimated: false };
+}
+
+/** The sum of costs in fen, rounded to 4 decimals like each of them (no 0.30000000000000004). */
+export function sumFen(costs: readonly number[]): number {
+  return Math.round(costs.reduce((sum, fen) => sum + fen, 0) * 1e4) / 1e4;
 }

@@ -1,8 +1,11 @@
 import {
+  billedUsage,
   costFen,
   createTokenCounter,
   estimatePromptTokens,
   estimateTokens,
+  sumFen,
+  type AttemptOutcome,
 } from '../../../../server/src/inference/router';
 
 describe('token estimates', () => {
@@ -68,5 +71,76 @@ describe('costFen', () => {
     expect(
       costFen({ promptTokens: 0, completionTokens: 0 }, { inputYuanPerMTok: 2, outputYuanPerMTok: 8 }),
     ).toBe(0);
+  });
+});
+
+describe('billedUsage (what one attempt consumed)', () => {
+  const messages = [
+    { role: 'system' as const, content: '你是助手。' },
+    { role: 'user' as const, content: '解释熔断器' },
+  ];
+  const prompt = estimatePromptTokens(messages); // 5 + 5
+
+  it('takes the provider’s own count whenever it sent one, whatever the outcome', () => {
+    const usage = { promptTokens: 120, completionTokens: 30 };
+    for (const outcome of ['ok', 'cut_after_tokens', 'total_timeout'] as const) {
+      expect(billedUsage({ outcome, usage, textChars: 40, estimatedCompletionTokens: 12 }, messages)).toEqual(
+        {
+          ...usage,
+          estimated: false,
+        },
+      );
+    }
+  });
+
+  it('estimates a model cut mid-answer as the prompt plus what it streamed', () => {
+    for (const outcome of ['cut_after_tokens', 'total_timeout', 'aborted'] as const) {
+      expect(billedUsage({ outcome, textChars: 40, estimatedCompletionTokens: 12 }, messages)).toEqual({
+        promptTokens: prompt,
+        completionTokens: 12,
+        estimated: true,
+      });
+    }
+    // An answer that ended with nothing to say was still a call that read the prompt.
+    expect(billedUsage({ outcome: 'ok', textChars: 0, estimatedCompletionTokens: 0 }, messages)).toEqual({
+      promptTokens: prompt,
+      completionTokens: 0,
+      estimated: true,
+    });
+  });
+
+  it('takes an attempt that streamed nothing and reported nothing as not billed', () => {
+    const outcomes: AttemptOutcome[] = [
+      'skipped_circuit_open',
+      'connect_error',
+      'http_429',
+      'http_5xx',
+      'http_4xx',
+      'first_token_timeout',
+      'total_timeout',
+      'cut_before_first_token',
+      'aborted',
+    ];
+    for (const outcome of outcomes) {
+      expect(billedUsage({ outcome, textChars: 0, estimatedCompletionTokens: 0 }, messages)).toEqual({
+        promptTokens: 0,
+        completionTokens: 0,
+        estimated: false,
+      });
+    }
+  });
+
+  it('prices each attempt at its own model, and sums attempts to four decimals', () => {
+    const cut = billedUsage(
+      { outcome: 'cut_after_tokens', textChars: 90, estimatedCompletionTokens: 30 },
+      messages,
+    );
+    const answer = { promptTokens: 10, completionTokens: 200 };
+    const cutFen = costFen(cut, { inputYuanPerMTok: 2, outputYuanPerMTok: 8 }); // (10 × 2 + 30 × 8) / 10^4
+    const answerFen = costFen(answer, { inputYuanPerMTok: 1, outputYuanPerMTok: 2 }); // (10 + 400) / 10^4
+    expect([cutFen, answerFen]).toEqual([0.026, 0.041]);
+    expect(sumFen([cutFen, answerFen])).toBe(0.067);
+    expect(sumFen([0.1, 0.2])).toBe(0.3);
+    expect(sumFen([])).toBe(0);
   });
 });
