@@ -1,7 +1,14 @@
 import type { Config } from './config.js';
 import type { Catalog } from './catalog/index.js';
 import { createOpenidVault } from './identity/openid-vault.js';
-import { createLedger, type Ledger, type Pool } from './ledger/index.js';
+import {
+  createLedger,
+  createLedgerJournal,
+  withGenerationJournal,
+  type JournalSource,
+  type Ledger,
+  type Pool,
+} from './ledger/index.js';
 import { createInferenceQueue, type InferenceQueue } from './jobs/index.js';
 import type { Merchant } from './merchant.js';
 import type { Logger } from './observability/logger.js';
@@ -120,13 +127,18 @@ export function createServices(deps: ServicesDeps): Services {
     retentionSeconds: config.ORDER_RETENTION_DAYS * 86_400,
   });
   const live = createLiveOrders(redis, keys);
-  const applyEvent = createApplyEvent({
-    store: orderStore,
-    live,
-    metrics,
-    logger,
-    recoveryAfterMs: config.RECOVERY_AFTER_MS,
-  });
+  // One ApplyEvent per kind of caller, so the ledger's journal says who made each change.
+  const applyEventAs = (source: JournalSource) =>
+    createApplyEvent({
+      store: orderStore,
+      live,
+      metrics,
+      logger,
+      recoveryAfterMs: config.RECOVERY_AFTER_MS,
+      source,
+      journal: (change) => ledgerJournal.record(change),
+    });
+  const applyEvent = applyEventAs('api');
 
   // BullMQ gets its own connection: it must not share the command client's retry policy.
   const queueConnection = createRedis(config.REDIS_URL, {
@@ -138,16 +150,20 @@ export function createServices(deps: ServicesDeps): Services {
 
   // Refunds and payment events need each other (a late payment is refunded; a refund result is an event):
   // the refund service reaches `payments` lazily, once both exist.
-  const refunds = createRefundService({
-    redis,
-    keys,
-    store: orderStore,
-    applyEvent,
-    wxpay,
-    logger,
-    notifyUrl: endpoints.notifyUrl,
-    applyRefundResult: (refund) => payments.applyRefund(refund),
-  });
+  const refundsAs = (source: JournalSource) =>
+    createRefundService({
+      redis,
+      keys,
+      store: orderStore,
+      applyEvent: applyEventAs(source),
+      wxpay,
+      logger,
+      notifyUrl: endpoints.notifyUrl,
+      applyRefundResult: (refund) => payments.applyRefund(refund, 'query'),
+      ledger,
+      source,
+    });
+  const refunds = refundsAs('api');
   const payments = createPaymentEvents({
     redis,
     keys,
@@ -159,6 +175,7 @@ export function createServices(deps: ServicesDeps): Services {
     logger,
     appid: merchant.appid,
     mchid: merchant.mchid,
+    ledger,
   });
   // Reads the router's breakers (created below) only when asked, once everything exists.
   const tierAvailability = createTierAvailability(config.catalog, () => router.circuitStates());
@@ -173,6 +190,7 @@ export function createServices(deps: ServicesDeps): Services {
     applyEvent,
     payments,
     logger,
+    ledger,
     notifyUrl: endpoints.notifyUrl,
     limits: {
       payWindowSeconds: config.ORDER_PAY_WINDOW_SECONDS,
@@ -190,6 +208,12 @@ export function createServices(deps: ServicesDeps): Services {
     canTakeOrder: (tierId, orderId) => tierAvailability.canTake(tierId, orderId),
   });
   const answers = createAnswerStreamStore(redis, keys);
+  const ledgerJournal = createLedgerJournal({
+    ledger,
+    answers,
+    getOrder: (orderId) => orderStore.get(orderId),
+    logger,
+  });
   const templateId = config.SUBSCRIBE_TEMPLATE_ID ?? (config.SANDBOX ? SANDBOX_TEMPLATE_ID : undefined);
   const notifier = createSubscribeNotifier({
     redis,
@@ -213,10 +237,10 @@ export function createServices(deps: ServicesDeps): Services {
     redis,
     keys,
     store: orderStore,
-    applyEvent,
+    applyEvent: applyEventAs('reconciler'),
     wxpay,
     payments,
-    refunds,
+    refunds: refundsAs('reconciler'),
     queue,
     logger,
     intervalMs: config.RECONCILE_INTERVAL_MS,
@@ -226,9 +250,9 @@ export function createServices(deps: ServicesDeps): Services {
       keys,
       store: orderStore,
       live,
-      applyEvent,
+      applyEvent: applyEventAs('sweep'),
       queue,
-      refunds,
+      refunds: refundsAs('sweep'),
       metrics,
       logger,
       attemptBudget: config.GENERATION_ATTEMPTS,
@@ -257,10 +281,11 @@ export function createServices(deps: ServicesDeps): Services {
     worker = createInferenceWorker({
       connection: workerConnection,
       queuePrefix: keys.queuePrefix,
-      store: orderStore,
+      // A worker taking an order (PAID → GENERATING) changes its state outside ApplyEvent: journaled here.
+      store: withGenerationJournal(orderStore, ledgerJournal, logger),
       answers,
-      applyEvent,
-      refunds,
+      applyEvent: applyEventAs('worker'),
+      refunds: refundsAs('worker'),
       router,
       catalog: config.catalog,
       vault,

@@ -9,3 +9,11 @@ export {
 } from './migrations.js';
 export * from './ledger-types.js';
 export { LedgerUnavailableError, openLedger, redactDatabaseUrl } from './open-ledger.js';
+export { ledgerOrderOf, ledgerPaymentOf, ledgerPaymentOfRecord, ledgerRefundOf } from './ledger-inputs.js';
+export {
+  answerText,
+  createLedgerJournal,
+  withGenerationJournal,
+  type LedgerJournal,
+} from './ledger-journal.js';
+export { resumeStreamSeq } from './stream-seq.js';

@@ -1,7 +1,11 @@
 import type { OrderState } from '@tokentill/shared-types';
 
-/** Who made a state change, as the journal records it. */
-export type JournalSource = 'notify' | 'query' | 'worker' | 'reconciler' | 'sweep' | 'operator';
+/**
+ * Who made a state change, as the journal records it: WeChat Pay's callback, a query of WeChat Pay (confirm,
+ * reconciler), the inference worker, the reconciler's schedules, the recovery sweep, an operator, or the API
+ * itself (a user's cancel, an order WeChat Pay refused to create).
+ */
+export type JournalSource = 'notify' | 'query' | 'worker' | 'reconciler' | 'sweep' | 'operator' | 'api';
 
 /** An order as the ledger first records it (times are epoch milliseconds, as in Redis). */
 export interface LedgerOrderInput {
@@ -35,7 +39,13 @@ export interface LedgerPaymentInput {
  */
 export type PaymentRecordOutcome = 'recorded' | 'duplicate' | 'conflict';
 
+/** REQUESTED: asked of WeChat Pay by us; the others are WeChat Pay's own refund statuses. */
 export type RefundStatus = 'REQUESTED' | 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
+
+/** Whether WeChat Pay's status is one the ledger records (an unknown one is left to the next query). */
+export function isRefundStatus(status: string): status is Exclude<RefundStatus, 'REQUESTED'> {
+  return ['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'].includes(status);
+}
 
 export interface LedgerRefundInput {
   orderId: string;

@@ -17,6 +17,8 @@ import type {
  * connection prepares them once.
  */
 export interface Ledger {
+  /** The connections it uses (the heal pass and retention run their own statements on them). */
+  readonly pool: Pool;
   /** Records a new order (before WeChat Pay hears of it). A second call for the same id changes nothing. */
   recordOrder(order: LedgerOrderInput): Promise<void>;
   /**
@@ -67,6 +69,7 @@ interface OrderRow {
 
 export function createLedger(pool: Pool): Ledger {
   return {
+    pool,
     async recordOrder(order) {
       await pool.query({
         name: 'ledger-record-order',

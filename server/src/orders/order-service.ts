@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type {
   CreateOrderRequest,
   CreateOrderResponse,
@@ -10,9 +9,10 @@ import type { Catalog } from '../catalog/index.js';
 import { AppError } from '../errors.js';
 import type { OpenidVault } from '../identity/openid-vault.js';
 import { createRateLimiter, createSingleFlight, type RateLimit } from '../limits/index.js';
+import { ledgerOrderOf, type Ledger } from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
 import { WxPayApiError, WxPayError, type WxPayClient } from '../payment/index.js';
-import { redisScripts, type RedisKeys } from '../redis/index.js';
+import { redisScripts, type Redis, type RedisKeys } from '../redis/index.js';
 import type { Session } from '../sessions/index.js';
 import { newOrderId } from './order-id.js';
 import type { LiveOrders } from './live-orders.js';
@@ -45,6 +45,8 @@ export interface OrderServiceDeps {
   applyEvent: ApplyEvent;
   payments: PaymentEvents;
   logger: Logger;
+  /** Each order is recorded here before it exists anywhere else. */
+  ledger: Pick<Ledger, 'recordOrder'>;
   notifyUrl: string;
   limits: OrderLimits;
   /** Signs the `wx.requestPayment` parameters for a prepay id (merchant key; off the event loop). */
@@ -201,10 +203,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       // Watched by the recovery sweep from before it exists until it is final: a crash anywhere on the way
       // (before its payment check is scheduled, say) leaves it where the sweep looks.
       await deps.live.watch(orderId, payBy + CLOSE_GRACE_MS + PAST_DEADLINE_SWEEP_MS);
-      // Stored before WeChat Pay hears of it, so a callback can never arrive for an order we do not know.
-      await store.create({
+      const order = {
         id: orderId,
-        state: 'CREATED',
+        state: 'CREATED' as const,
         userKey: session.userKey,
         tier: tier.id,
         tierTitle: tier.title,
@@ -212,8 +213,20 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
         prompt: request.prompt,
         createdAt: now,
         payBy,
-        sealedOpenid: session.sealedOpenid,
-      });
+      };
+      // In the ledger first, then in Redis, both before WeChat Pay hears of it: a callback can never arrive for an
+      // order we do not know, and the ledger can re-create it if Redis loses it. No ledger, no order.
+      try {
+        await deps.ledger.recordOrder(ledgerOrderOf({ ...order, updatedAt: now, at: {} }));
+      } catch (err) {
+        await redis.zrem(keys.userOpenOrders(session.userKey), orderId);
+        throw new AppError(
+          'PAYMENT_UNAVAILABLE',
+          'Orders cannot be recorded right now; nothing was charged. Try again shortly.',
+          { cause: err, expose: true },
+        );
+      }
+      await store.create({ ...order, sealedOpenid: session.sealedOpenid });
       // The reconciler's last word on this order: closes it if still unpaid after the deadline.
       await redis.zadd(keys.paymentChecks(), payBy + CLOSE_GRACE_MS, orderId);
 

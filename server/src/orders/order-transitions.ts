@@ -1,4 +1,5 @@
-import { FINAL_ORDER_STATES } from '@tokentill/shared-types';
+import { FINAL_ORDER_STATES, type OrderState } from '@tokentill/shared-types';
+import type { JournalSource } from '../ledger/ledger-types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { LiveOrders } from './live-orders.js';
@@ -9,8 +10,25 @@ import type { OrderStore, TransitionOptions, TransitionOutcome } from './order-s
 export type ApplyEvent = (
   orderId: string,
   event: OrderEvent,
-  options?: TransitionOptions,
+  options?: ApplyEventOptions,
 ) => Promise<TransitionOutcome>;
+
+export interface ApplyEventOptions extends TransitionOptions {
+  /** Who makes the change, for the ledger's journal (default: the one this ApplyEvent was made for). */
+  source?: JournalSource;
+}
+
+/** A transition that happened, as the ledger's journal records it. */
+export interface AppliedTransition {
+  orderId: string;
+  event: OrderEvent;
+  from: OrderState;
+  to: OrderState;
+  /** The change's entry in the order's stream: the same seq for a retried record of the same change. */
+  seq: number;
+  source: JournalSource;
+  at: number;
+}
 
 export interface ApplyEventDeps {
   store: OrderStore;
@@ -19,6 +37,13 @@ export interface ApplyEventDeps {
   logger: Logger;
   /** When the recovery sweep looks at an order that entered a non-final state and has not moved on since. */
   recoveryAfterMs: number;
+  /** Who makes the changes applied through this ApplyEvent, unless a call says otherwise. */
+  source: JournalSource;
+  /**
+   * Records each transition that happened (the ledger's journal). It must not throw: the transition is done in
+   * Redis whatever becomes of the record (see ledger-journal.ts for how a lost record is healed).
+   */
+  journal?: (change: AppliedTransition) => Promise<void>;
 }
 
 export function createApplyEvent(deps: ApplyEventDeps): ApplyEvent {
@@ -32,6 +57,15 @@ export function createApplyEvent(deps: ApplyEventDeps): ApplyEvent {
     if (outcome.ok) {
       metrics.orderTransitions.inc({ from: outcome.from, to: outcome.to });
       logger.info({ orderId, event, from: outcome.from, to: outcome.to }, 'order transition');
+      await deps.journal?.({
+        orderId,
+        event,
+        from: outcome.from,
+        to: outcome.to,
+        seq: outcome.seq,
+        source: options?.source ?? deps.source,
+        at: Date.now(),
+      });
       if (final) await live.forget(orderId);
     } else {
       logger.info({ orderId, event, ...outcome }, 'order transition refused');

@@ -1,5 +1,13 @@
-import type { Redis } from 'ioredis';
 import type { InferenceQueue } from '../jobs/index.js';
+import {
+  ledgerOrderOf,
+  ledgerPaymentOf,
+  ledgerPaymentOfRecord,
+  ledgerRefundOf,
+  isRefundStatus,
+  resumeStreamSeq,
+  type Ledger,
+} from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
 import {
   WxPayApiError,
@@ -7,7 +15,7 @@ import {
   type Transaction,
   type WxPayClient,
 } from '../payment/index.js';
-import type { RedisKeys } from '../redis/index.js';
+import type { Redis, RedisKeys } from '../redis/index.js';
 import { isOrderId } from './order-id.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderRecord, OrderStore } from './order-store.js';
@@ -30,9 +38,13 @@ export interface PaymentEvents {
    * number of times, concurrently, from callbacks, confirm and the reconciler.
    */
   applyTransaction(tx: Transaction, via: 'notify' | 'query'): Promise<PaymentOutcome>;
-  /** Applies a refund result (notification or query). */
+  /**
+   * Applies a refund result (notification or query), committed to the ledger first. Throws when the ledger is
+   * unreachable: the notification is answered 5xx and WeChat Pay retries it.
+   */
   applyRefund(
     refund: Pick<RefundNotificationResource, 'out_trade_no' | 'out_refund_no' | 'refund_status'>,
+    via?: 'notify' | 'query',
   ): Promise<'refunded' | 'refund_failed' | 'pending' | 'ignored'>;
 }
 
@@ -48,6 +60,8 @@ export interface PaymentEventsDeps {
   logger: Logger;
   appid: string;
   mchid: string;
+  /** Payments and refund results are committed here before Redis changes (and before WeChat Pay hears 204). */
+  ledger: Ledger;
 }
 
 /** Keeps at most this many anomalies for an operator to look at. */
@@ -148,7 +162,27 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
       return 'unknown_order';
     }
     const now = Date.now();
-    await store.create({
+    // The money is a fact before anything else: recorded against the ledger's order if it knows it (Redis lost
+    // it), else against an orphan order of its own.
+    const recorded = await deps.ledger.recordPayment(
+      {
+        id: tx.out_trade_no,
+        ownerKey: ORPHAN_OWNER,
+        tier: '',
+        tierTitle: '',
+        priceFen: confirmed.amount.total,
+        createdAt: now,
+        payBy: now,
+        state: 'CLOSED',
+        prompt: '',
+      },
+      ledgerPaymentOf(confirmed, via),
+    );
+    if (recorded === 'conflict') {
+      await flagAnomaly(undefined, tx, 'the ledger holds another payment for this order or transaction');
+      return 'unknown_order';
+    }
+    const created = await store.create({
       id: tx.out_trade_no,
       state: 'CLOSED',
       userKey: ORPHAN_OWNER,
@@ -161,9 +195,14 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
       transactionId: confirmed.transaction_id,
       paidVia: via,
     });
-    const refunding = await deps.refunds.request(tx.out_trade_no, 'unknown_order', {
-      transactionId: confirmed.transaction_id,
-    });
+    // Its stream continues after the changes the ledger journaled before Redis lost it.
+    if (created) await resumeStreamSeq(redis, keys, deps.ledger, tx.out_trade_no);
+    const refunding = await deps.refunds.request(
+      tx.out_trade_no,
+      'unknown_order',
+      { transactionId: confirmed.transaction_id },
+      via,
+    );
     await flagAnomaly(
       undefined,
       tx,
@@ -189,8 +228,21 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
         return 'mismatch';
       }
 
+      // Durable before acknowledged: committed to the ledger before the compare-and-set, so a PostgreSQL outage
+      // is a 5xx (WeChat Pay retries) and never a credit the ledger does not have. Idempotent: a retried callback
+      // writes nothing new.
+      const recorded = await deps.ledger.recordPayment(ledgerOrderOf(order), ledgerPaymentOf(tx, via));
+      if (recorded === 'conflict') {
+        await flagAnomaly(
+          order,
+          tx,
+          'the ledger holds another payment for this order, or this payment for another',
+        );
+        return 'mismatch';
+      }
       const paid = await deps.applyEvent(order.id, 'pay', {
         fields: { transactionId: tx.transaction_id, paidVia: via },
+        source: via,
       });
       if (paid.ok) {
         // The job is enqueued only after the compare-and-set won; a crash in between is healed by the retried
@@ -207,9 +259,12 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
           return 'duplicate';
         case 'CLOSED': {
           // The user paid an order we had already closed (a race with expiry). Real money: refund it, never run it.
-          const refunding = await deps.refunds.request(order.id, 'paid_after_close', {
-            transactionId: tx.transaction_id,
-          });
+          const refunding = await deps.refunds.request(
+            order.id,
+            'paid_after_close',
+            { transactionId: tx.transaction_id },
+            via,
+          );
           await settle(order);
           logger.warn({ orderId: order.id }, 'payment arrived after the order was closed: refunding');
           return refunding ? 'late_payment_refunding' : 'duplicate';
@@ -219,20 +274,30 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
       }
     },
 
-    async applyRefund(refund) {
+    async applyRefund(refund, via = 'notify') {
       const order = await store.get(refund.out_trade_no); // undefined for ids that are not ours
       if (!order || order.outRefundNo !== refund.out_refund_no) {
         logger.warn({ orderId: refund.out_trade_no }, 'refund result for an unknown refund: ignored');
         return 'ignored';
       }
+      // Committed before the state changes (and before a notification is answered 204). An order paid before
+      // the ledger held it gets its payment recorded first: a refund needs one.
+      const payment = ledgerPaymentOfRecord(order);
+      if (payment) await deps.ledger.recordPayment(ledgerOrderOf(order), payment);
+      if (isRefundStatus(refund.refund_status)) {
+        await deps.ledger.recordRefundStatus(
+          ledgerRefundOf(order, refund.out_refund_no),
+          refund.refund_status,
+        );
+      }
       if (refund.refund_status === 'SUCCESS') {
-        const done = await deps.applyEvent(order.id, 'refund_succeeded');
+        const done = await deps.applyEvent(order.id, 'refund_succeeded', { source: via });
         await redis.zrem(keys.refundChecks(), order.id);
         return done.ok || ('current' in done && done.current === 'REFUNDED') ? 'refunded' : 'ignored';
       }
       if (refund.refund_status === 'CLOSED' || refund.refund_status === 'ABNORMAL') {
         // ABNORMAL needs the user's bank details or an operator: stop retrying and surface it.
-        await deps.applyEvent(order.id, 'refund_failed');
+        await deps.applyEvent(order.id, 'refund_failed', { source: via });
         await redis.zrem(keys.refundChecks(), order.id);
         logger.error(
           { orderId: order.id, status: refund.refund_status },

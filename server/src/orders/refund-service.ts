@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis';
+import { ledgerOrderOf, ledgerPaymentOfRecord, ledgerRefundOf, type Ledger } from '../ledger/index.js';
+import type { JournalSource } from '../ledger/ledger-types.js';
 import type { Logger } from '../observability/logger.js';
 import { WxPayApiError, type WxPayClient } from '../payment/index.js';
-import type { RedisKeys } from '../redis/index.js';
+import type { Redis, RedisKeys } from '../redis/index.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderFields, OrderStore } from './order-store.js';
 
@@ -18,7 +19,12 @@ export interface RefundService {
    * Moves a FAILED (or late-paid CLOSED) order to REFUNDING with a stable `out_refund_no` and schedules the refund
    * request. Returns false if the order was not in a refundable state (e.g. already refunding).
    */
-  request(orderId: string, reason: RefundReason, fields?: OrderFields): Promise<boolean>;
+  request(
+    orderId: string,
+    reason: RefundReason,
+    fields?: OrderFields,
+    source?: JournalSource,
+  ): Promise<boolean>;
   /** One step of following a refund: submit it (first time, idempotent on WeChat's side) or query it. */
   process(orderId: string): Promise<void>;
 }
@@ -37,6 +43,10 @@ export interface RefundServiceDeps {
     out_refund_no: string;
     refund_status: string;
   }) => Promise<unknown>;
+  /** Where the refund request is recorded once the order moved to REFUNDING. */
+  ledger: Ledger;
+  /** Who asks for refunds through this service (the journal's source), unless a call says otherwise. */
+  source: JournalSource;
 }
 
 /** Stable per order: WeChat Pay refunds one out_refund_no at most once, so retries can never refund twice. */
@@ -49,13 +59,34 @@ export function createRefundService(deps: RefundServiceDeps): RefundService {
   const { store, redis, keys, logger } = deps;
   const schedule = (orderId: string, atMs: number) => redis.zadd(keys.refundChecks(), atMs, orderId);
 
+  /**
+   * The request is our own decision, recorded after it was made: its out_refund_no is fixed per order, so a lost
+   * record costs nothing (the refund's result, committed before it is applied, creates the row too).
+   */
+  async function recordRequest(orderId: string): Promise<void> {
+    try {
+      const order = await store.get(orderId);
+      if (!order?.outRefundNo) return;
+      const payment = ledgerPaymentOfRecord(order);
+      if (payment) await deps.ledger.recordPayment(ledgerOrderOf(order), payment);
+      await deps.ledger.recordRefundRequest(ledgerRefundOf(order, order.outRefundNo));
+    } catch (err) {
+      logger.warn(
+        { orderId, err: { message: (err as Error).message } },
+        'could not record the refund request in the ledger; its result will record it',
+      );
+    }
+  }
+
   return {
-    async request(orderId, reason, fields = {}) {
+    async request(orderId, reason, fields = {}, source = deps.source) {
       const outcome = await deps.applyEvent(orderId, 'request_refund', {
         fields: { ...fields, outRefundNo: outRefundNoFor(orderId), refundReason: reason, checkAttempts: 0 },
+        source,
       });
       if (!outcome.ok) return false;
       await schedule(orderId, Date.now());
+      await recordRequest(orderId);
       return true;
     },
 

@@ -102,8 +102,9 @@ CREATE TABLE order_journal (
   seq             integer     NOT NULL CHECK (seq > 0),
   from_state      text,
   to_state        text        NOT NULL,
+  -- 'api': a user's request through the API (cancel), or the API's own step (an order WeChat Pay refused).
   source          text        NOT NULL CHECK (source IN
-                    ('notify', 'query', 'worker', 'reconciler', 'sweep', 'operator')),
+                    ('notify', 'query', 'worker', 'reconciler', 'sweep', 'operator', 'api')),
   -- True when the row was rebuilt from the Redis stream by the heal pass (the live write had failed).
   backfilled      boolean     NOT NULL DEFAULT false,
   at              timestamptz NOT NULL,
