@@ -3,6 +3,7 @@ import type { Catalog } from './catalog/index.js';
 import { createOpenidVault } from './identity/openid-vault.js';
 import {
   createLedger,
+  createLedgerHealer,
   createLedgerJournal,
   withGenerationJournal,
   type JournalSource,
@@ -259,6 +260,21 @@ export function createServices(deps: ServicesDeps): Services {
       recheckMs: config.RECOVERY_AFTER_MS,
       stuckAfterMs: config.STUCK_ORDER_WARN_MS,
       closeGraceMs: CLOSE_GRACE_MS,
+    }),
+    heal: createLedgerHealer({
+      ledger,
+      journal: ledgerJournal,
+      redis,
+      keys,
+      store: orderStore,
+      live,
+      queue,
+      refunds: refundsAs('reconciler'),
+      catalog: config.catalog,
+      logger,
+      quietMs: config.LEDGER_HEAL_AFTER_MS,
+      answerWithinMs: config.LEDGER_HEAL_ANSWER_WITHIN_MS,
+      recoveryAfterMs: config.RECOVERY_AFTER_MS,
     }),
   });
 

@@ -14,7 +14,12 @@ export function createRouter(deps: AppDeps): Router {
     healthRoutes(deps),
     tierRoutes(services.catalog, services.tierAvailability),
     sessionRoutes({ sessions: services.sessions, sessionStore: services.sessionStore }),
-    orderRoutes({ orders: services.orders, sessionStore: services.sessionStore, answers: services.answers }),
+    orderRoutes({
+      orders: services.orders,
+      sessionStore: services.sessionStore,
+      answers: services.answers,
+      ledger: services.ledger,
+    }),
   ]) {
     router.use(child.routes());
   }

@@ -17,3 +17,5 @@ export {
   type LedgerJournal,
 } from './ledger-journal.js';
 export { resumeStreamSeq } from './stream-seq.js';
+export { createLedgerHealer, type LedgerHealer } from './ledger-healer.js';
+export { orderViewFromLedger } from './ledger-view.js';

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { InferenceQueue } from '../jobs/index.js';
 import type { Logger } from '../observability/logger.js';
 import { WxPayApiError, type WxPayClient } from '../payment/index.js';
-import { redisScripts, type RedisKeys } from '../redis/index.js';
+import { redisScripts, type Redis, type RedisKeys } from '../redis/index.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderRecord, OrderStore } from './order-store.js';
 import type { PaymentEvents } from './payment-events.js';
@@ -38,6 +37,8 @@ export interface ReconcilerDeps {
   notifications?: { schedule: string; process(orderId: string): Promise<void> };
   /** Gives stalled orders their next step by state (recovery-sweep.ts); runs on every pass. */
   sweep?: RecoverySweep;
+  /** Re-creates paid orders Redis lost from the ledger (ledger-healer.ts); runs on every pass. */
+  heal?: { runOnce(): Promise<number> };
 }
 
 /** How long a claimed entry stays invisible to other instances. */
@@ -134,13 +135,18 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       claim(keys.refundChecks()),
       notifications ? claim(notifications.schedule) : Promise.resolve([] as string[]),
     ]);
-    const [, , , swept] = await Promise.all([
+    const [, , , swept, healed] = await Promise.all([
       Promise.all(payments.map((id) => guarded('payment', id, checkPayment))),
       Promise.all(refunds.map((id) => guarded('refund', id, (orderId) => deps.refunds.process(orderId)))),
       Promise.all(notices.map((id) => guarded('notify', id, (orderId) => notifications!.process(orderId)))),
       deps.sweep?.runOnce() ?? 0,
+      // Its own failure (PostgreSQL unreachable) must not cost the rest of the pass.
+      deps.heal?.runOnce().catch((err: unknown) => {
+        logger.warn({ err: { message: (err as Error).message } }, 'ledger heal pass failed; will retry');
+        return 0;
+      }) ?? 0,
     ]);
-    return payments.length + refunds.length + notices.length + swept;
+    return payments.length + refunds.length + notices.length + swept + healed;
   }
 
   let timer: NodeJS.Timeout | undefined;

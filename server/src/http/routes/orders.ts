@@ -9,7 +9,10 @@ import {
   type OrderListResponse,
   type OrderView,
 } from '@tokentill/shared-types';
+import { AppError } from '../../errors.js';
+import { orderViewFromLedger, type Ledger } from '../../ledger/index.js';
 import { toOrderView, type OrderService } from '../../orders/index.js';
+import { isOrderId } from '../../orders/order-id.js';
 import type { AnswerEntry, AnswerStreamStore } from '../../delivery/index.js';
 import type { SessionStore } from '../../sessions/index.js';
 import { authenticate, sessionOf } from '../middleware/authenticate.js';
@@ -32,6 +35,8 @@ export function orderRoutes(deps: {
   orders: OrderService;
   sessionStore: SessionStore;
   answers: AnswerStreamStore;
+  /** Where finished orders Redis no longer has are read from. */
+  ledger?: Pick<Ledger, 'findOrder'>;
 }): Router {
   const router = new Router();
   router.use('/api/orders', authenticate(deps.sessionStore));
@@ -55,7 +60,20 @@ export function orderRoutes(deps: {
   router.get('/api/orders/:id', async (ctx) => {
     // Polling clients pass the last seq they have; they get the same chunks a socket subscriber would.
     const { after } = parseQuery(ctx, OrderQuerySchema);
-    const order = await deps.orders.getOwned(sessionOf(ctx.state), ctx.params['id'] ?? '');
+    const session = sessionOf(ctx.state);
+    const orderId = ctx.params['id'] ?? '';
+    const order = await deps.orders.getOwned(session, orderId).catch(async (err: unknown) => {
+      // A finished order Redis no longer has (expired, or lost) is still the owner's: answered from the ledger.
+      if (!(err instanceof AppError && err.code === 'NOT_FOUND') || !deps.ledger || !isOrderId(orderId))
+        throw err;
+      const kept = await deps.ledger.findOrder(orderId);
+      if (!kept?.finalState || kept.ownerKey !== session.userKey) throw err;
+      return kept;
+    });
+    if (!('userKey' in order)) {
+      ctx.body = orderViewFromLedger(order, after);
+      return;
+    }
     const entries = await deps.answers.read(order.id, after);
     const body: OrderView = { ...toOrderView(order), chunks: toChunks(entries) };
     ctx.body = body;
