@@ -61,6 +61,10 @@ export type { PushErrorReason } from './push-errors.js';
 export { openPush, verifyPushUrl } from './push-request.js';
 export type { OpenedPush, PushFormat, PushQuery, PushRequest } from './push-request.js';
 export { XPAY_EVENT_NAMES, parseXPayEvent } from './push-events.js';
+export { openXPayPush } from './xpay-push.js';
+export { renderPushMessage, sealPush } from './push-seal.js';
+export type { SealPushOptions, SealedPush } from './push-seal.js';
+export type { XPayPush } from './xpay-push.js';
 export type {
   ComplaintNotify,
   GoodsDeliverNotify,
