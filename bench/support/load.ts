@@ -4,7 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../server/src/redis';
 import type { ChildMessage, LoadJob, LoadResult } from './load-types';
 import { cpuBetween, cpuMark, summarize, type CpuMark, type CpuShare, type LatencySummary } from './stats';
 

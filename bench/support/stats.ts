@@ -10,7 +10,7 @@ import {
   PerformanceObserver,
   type EventLoopUtilization,
 } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../server/src/redis';
 
 export interface LatencySummary {
   count: number;

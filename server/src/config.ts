@@ -8,6 +8,7 @@ import {
   realProviders,
   type Catalog,
 } from './catalog/index.js';
+import { parseRedisUrl } from './redis/redis-url.js';
 
 /**
  * Server configuration. This is the only module that reads `process.env`: everything else receives the frozen
@@ -58,9 +59,17 @@ const EnvSchema = z.object({
     .default(0),
   /** Public base URL of this server; notify URLs are built from it. Sandbox default: the URL it listens on. */
   PUBLIC_BASE_URL: httpUrl.optional(),
+  /**
+   * Where Redis is: `redis://host:port` (one node; `rediss://` for TLS) or `redis+cluster://host:port,host:port,…`
+   * (a Redis Cluster of Redis 7+, by a few of its nodes; `rediss+cluster://` for TLS). See redis/redis-url.ts.
+   */
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .superRefine((url, ctx) => {
+      const parsed = parseRedisUrl(url);
+      if (!('problems' in parsed)) return;
+      for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+    })
     .default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key this deployment writes, so several deployments can share one Redis. */
   REDIS_PREFIX: z

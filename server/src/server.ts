@@ -200,10 +200,12 @@ export async function startServer(
   server.off('request', booting);
   server.on('request', app.callback());
 
-  // One blocking reader per instance follows every answer stream its sockets watch.
+  // One reader per instance follows every answer stream its sockets watch (a blocking XREAD on one node, shard
+  // channel notices on a cluster: see stream-hub.ts).
   const streamReader = createRedis(config.REDIS_URL, {
     connectionName: 'tokentill-stream-reader',
     overrides: { maxRetriesPerRequest: null, enableAutoPipelining: false },
+    shardedSubscribers: true,
   });
   streamReader.on('error', () => undefined);
   const hub = createStreamHub({ reader: streamReader, control: redis, keys, logger });

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrderListResponse, OrderView, TiersResponse } from '@tokentill/shared-types';
-import type { Redis } from 'ioredis';
 import type { Request } from 'playwright-core';
 import { expectedMockAnswer } from '../../server/src/mock-model';
-import { closeRedis, createRedis } from '../../server/src/redis';
+import { closeRedis, createRedis, type Redis } from '../../server/src/redis';
 import { DEFAULT_REDIS_URL } from '../../scripts/lib/local-redis';
 import { apiClient, waitForOrder } from '../support/api-client';
 import { deletePrefix } from '../support/test-redis';

@@ -1,11 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Redis } from 'ioredis';
 import type { OrderView } from '@tokentill/shared-types';
 import { apiClient, createOrder, eventually, login, sandboxPay, waitForOrder } from '../support/api-client';
 import { deletePrefix } from '../support/test-redis';
 import { spawnWorker } from '../support/server-process';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { closeRedis, createRedis } from '../../server/src/redis';
+import { closeRedis, createRedis, type Redis } from '../../server/src/redis';
 import { expectedMockAnswer } from '../../server/src/mock-model';
 
 /**

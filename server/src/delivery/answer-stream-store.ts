@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { OrderState } from '@tokentill/shared-types';
-import { redisScripts, type RedisKeys } from '../redis/index.js';
+import { redisScripts, type Redis, type RedisKeys } from '../redis/index.js';
 
 /**
  * An order's answer as a Redis Stream whose entry ids are `0-<seq>`: numbered, ordered, replayable from any

@@ -1,36 +1,28 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
-import type { RedisKeys } from '../redis/index.js';
-import { parseAnswerEntry, type AnswerEntry } from './answer-stream-store.js';
+import { Cluster, type Redis, type RedisKeys, type RedisNode } from '../redis/index.js';
+import { parseAnswerEntry } from './answer-stream-store.js';
+import { createNoticeStreamHub } from './notice-stream-hub.js';
+import type { EntryListener, StreamHub } from './stream-hub-contract.js';
 
-export type EntryListener = (entry: AnswerEntry) => void;
+export type { EntryListener, StreamHub } from './stream-hub-contract.js';
 
 type XReadResult = [streamKey: string, rows: [id: string, fields: string[]][]][];
 
-/**
- * One blocking Redis reader per instance for every answer stream its sockets watch (never one blocking
- * connection per socket). It XREADs all watched streams from their cursors and fans new entries out to the
- * listeners; when the watched set changes it interrupts its own blocking read (CLIENT UNBLOCK) so a new stream
- * is read at once. Listeners may see an entry twice around their own catch-up read: they dedupe by seq.
- */
-export interface StreamHub {
-  /** Starts delivering entries of `orderId` after `afterSeq` (or after the hub's cursor, if further) to `listener`. */
-  watch(orderId: string, afterSeq: number, listener: EntryListener): () => void;
-  readonly watchedCount: number;
-  /** Listeners across every watched stream (each subscription holds one until it closes). */
-  readonly listenerCount: number;
-  close(): Promise<void>;
-}
-
+/** What `createStreamHub` needs; which hub it builds follows from the reader (see stream-hub-contract.ts). */
 export interface StreamHubOptions {
-  /** A dedicated connection: it spends its life blocked in XREAD. */
+  /**
+   * A dedicated connection. On one node it spends its life blocked in XREAD; on a cluster it holds the shard
+   * channel subscriptions (create it with `shardedSubscribers: true`).
+   */
   reader: Redis;
-  /** The command connection, used to interrupt the reader. */
+  /** The command connection: interrupts the blocking reader (one node), reads the streams (cluster). */
   control: Redis;
   keys: RedisKeys;
   logger: Logger;
-  /** Upper bound of one blocking read, ms (a safety net; changes interrupt it anyway). */
+  /** One node: upper bound of one blocking read, ms (a safety net; changes interrupt it anyway). */
   blockMs?: number;
+  /** Cluster: how often every watched stream is read without a notice, ms (pub/sub may drop a message). */
+  resyncMs?: number;
 }
 
 interface Watched {
@@ -39,6 +31,21 @@ interface Watched {
 }
 
 export function createStreamHub(options: StreamHubOptions): StreamHub {
+  const { reader, control, keys, logger } = options;
+  if (reader instanceof Cluster) {
+    return createNoticeStreamHub({
+      subscriber: reader,
+      reads: control,
+      keys,
+      logger,
+      ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
+    });
+  }
+  return createBlockingStreamHub({ ...options, reader });
+}
+
+/** The single-node hub: one blocking XREAD over every watched stream. */
+function createBlockingStreamHub(options: StreamHubOptions & { reader: RedisNode }): StreamHub {
   const { reader, control, keys, logger } = options;
   // Short enough that the rare lost interrupt (UNBLOCK racing the XREAD) costs little.
   const blockMs = options.blockMs ?? 1_000;

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { OpenidVault } from '../identity/openid-vault.js';
 import type { Logger } from '../observability/logger.js';
 import type { OrderRecord, OrderStore } from '../orders/index.js';
-import type { RedisKeys } from '../redis/index.js';
+import type { Redis, RedisKeys } from '../redis/index.js';
 import {
   WECHAT_ERRCODES,
   WeChatApiError,

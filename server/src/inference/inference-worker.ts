@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/index.js';
 import type { Catalog } from '../catalog/index.js';
 import type { AnswerStreamStore } from '../delivery/index.js';
 import type { OpenidVault } from '../identity/openid-vault.js';

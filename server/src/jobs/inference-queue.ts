@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/index.js';
 
 export const INFERENCE_QUEUE = 'inference';
 

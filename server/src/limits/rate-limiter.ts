@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/index.js';
 import { AppError } from '../errors.js';
 
 /** A limit on how often something may happen: `limit` times per fixed window of `windowSeconds`. */

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { redisScripts } from '../redis/index.js';
+import { redisScripts, type Redis } from '../redis/index.js';
 
 export interface SingleFlightOptions {
   /** Longest the task may take; a claim whose holder died lapses after this. */

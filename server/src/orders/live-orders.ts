@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { redisScripts, type RedisKeys } from '../redis/index.js';
+import { redisScripts, type Redis, type RedisKeys } from '../redis/index.js';
 
 /**
  * The index the recovery sweep walks: every order that is not yet final, scored by when the sweep should next

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/index.js';
 
 /**
  * Where a listing stopped: the last order shown, by its score in the user's index (creation time, ms) and its

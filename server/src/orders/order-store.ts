@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { FINAL_ORDER_STATES, ORDER_STATES, type OrderState } from '@tokentill/shared-types';
-import { redisScripts, type RedisKeys } from '../redis/index.js';
+import { redisScripts, type Redis, type RedisKeys } from '../redis/index.js';
 import { isOrderId } from './order-id.js';
 import { pageOfIndex, type OrderPosition } from './order-pages.js';
 import { TRANSITIONS, type OrderEvent } from './order-state.js';

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
 import { FINAL_ORDER_STATES } from '@tokentill/shared-types';
 import { isJobPending, type InferenceQueue } from '../jobs/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { RedisKeys } from '../redis/index.js';
+import type { Redis, RedisKeys } from '../redis/index.js';
 import type { LiveOrderClaim, LiveOrders } from './live-orders.js';
 import type { OrderRecord, OrderStore } from './order-store.js';
 import type { ApplyEvent } from './order-transitions.js';

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { OrderState } from '@tokentill/shared-types';
 import { WxPayApiError, type WxPayClient } from '../payment/index.js';
-import type { RedisKeys } from '../redis/index.js';
+import type { Redis, RedisKeys } from '../redis/index.js';
 import type { ApplyEvent } from './order-transitions.js';
 import type { OrderStore } from './order-store.js';
 import type { PaymentEvents } from './payment-events.js';

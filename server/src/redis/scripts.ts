@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { Redis } from './client.js';
 
 /**
  * The Lua scripts in ./scripts, registered as ioredis commands (EVALSHA with automatic EVAL fallback). Each file

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import { createRateLimiter, createSingleFlight } from '../limits/index.js';
-import type { RedisKeys } from '../redis/index.js';
+import type { Redis, RedisKeys } from '../redis/index.js';
 
 /**
  * How long a presented code is remembered: the 5 minutes WeChat accepts a wx.login code for (a code is single

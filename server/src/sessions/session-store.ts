@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../redis/index.js';
+import type { Redis, RedisKeys } from '../redis/index.js';
 
 /** What a session token stands for. The openid is only ever held sealed (see identity/openid-vault.ts). */
 export interface Session {

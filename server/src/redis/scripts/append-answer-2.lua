@@ -3,6 +3,10 @@
   answer starts over). Refused when the order is no longer GENERATING or another attempt has taken over, so a
   stale worker can never write into the answer.
 
+  Each entry is also announced (SPUBLISH, payload: its seq) on the shard channel named like the stream key, which
+  lives in the same slot: the stream hub on a Redis Cluster listens there instead of blocking on XREAD. Through
+  pcall: Redis before 7.0 has no SPUBLISH, and a single node's hub does not need the notice.
+
   Input:
     KEYS[1] order hash key
     KEYS[2] order answer stream key (same hash slot)
@@ -20,5 +24,6 @@ if redis.call('HGET', KEYS[1], 'state') ~= 'GENERATING' or redis.call('HGET', KE
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
 redis.call('XADD', KEYS[2], '0-' .. seq, 'k', ARGV[2], 'v', ARGV[3])
+redis.pcall('SPUBLISH', KEYS[2], seq)
 redis.call('HSET', KEYS[1], 'hasText', ARGV[2] == 't' and '1' or '0')
 return seq

@@ -7,6 +7,10 @@
   the order (GENERATING → FAILED, sealed openid erased) in this same step, so an order whose workers keep dying
   ends in a refund, not in an endless loop or in limbo.
 
+  Each entry is also announced (SPUBLISH, payload: its seq) on the shard channel named like the stream key, which
+  lives in the same slot: the stream hub on a Redis Cluster listens there instead of blocking on XREAD. Through
+  pcall: Redis before 7.0 has no SPUBLISH, and a single node's hub does not need the notice.
+
   Input:
     KEYS[1] order hash key
     KEYS[2] order answer stream key (same hash slot)
@@ -34,6 +38,7 @@ if spent >= tonumber(ARGV[2]) then
   redis.call('HDEL', KEYS[1], 'sealedOpenid')
   local seq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
   redis.call('XADD', KEYS[2], '0-' .. seq, 'k', 's', 'v', 'FAILED')
+  redis.pcall('SPUBLISH', KEYS[2], seq)
   return { -4, spent }
 end
 
@@ -43,9 +48,11 @@ if state == 'PAID' then
   redis.call('HSET', KEYS[1], 'state', 'GENERATING', 'updatedAt', ARGV[1], 'at:GENERATING', ARGV[1])
   local seq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
   redis.call('XADD', KEYS[2], '0-' .. seq, 'k', 's', 'v', 'GENERATING')
+  redis.pcall('SPUBLISH', KEYS[2], seq)
 elseif redis.call('HGET', KEYS[1], 'hasText') == '1' then
   resetSeq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
   redis.call('XADD', KEYS[2], '0-' .. resetSeq, 'k', 'r', 'v', 'worker_restart')
+  redis.pcall('SPUBLISH', KEYS[2], resetSeq)
   redis.call('HSET', KEYS[1], 'hasText', '0')
 end
 return { attempt, resetSeq }

@@ -2,6 +2,10 @@
   Compare-and-set an order's state: the only way an order's state changes. The change is also appended to the
   order's answer stream, so a subscriber sees states and text in one ordered sequence.
 
+  Each entry is also announced (SPUBLISH, payload: its seq) on the shard channel named like the stream key, which
+  lives in the same slot: the stream hub on a Redis Cluster listens there instead of blocking on XREAD. Through
+  pcall: Redis before 7.0 has no SPUBLISH, and a single node's hub does not need the notice.
+
   The raw openid (sealed) is needed only while the order can still be paid or answered: when the new state is
   final or FAILED it is erased here, in the same step, so no crash can leave it behind. A COMPLETED order may
   hand it over to a short-lived key for the subscribe message that tells the user their answer is ready.
@@ -63,6 +67,7 @@ if ARGV[6] == '1' then
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'streamSeq', 1)
 redis.call('XADD', KEYS[2], '0-' .. seq, 'k', 's', 'v', ARGV[2])
+redis.pcall('SPUBLISH', KEYS[2], seq)
 if tonumber(ARGV[5]) > 0 then
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
 end
