@@ -5,6 +5,8 @@ import {
   createLedger,
   createLedgerHealer,
   createLedgerJournal,
+  createLedgerRetention,
+  ledgerSpendRecorder,
   withGenerationJournal,
   type JournalSource,
   type Ledger,
@@ -284,6 +286,15 @@ export function createServices(deps: ServicesDeps): Services {
     ...(endpoints.sandboxModelBase ? { sandboxBaseURL: endpoints.sandboxModelBase } : {}),
   });
 
+  // Hourly is plenty for retention measured in days and years.
+  const retention = createLedgerRetention({
+    pool: deps.ledgerPool,
+    logger,
+    retentionYears: config.LEDGER_RETENTION_YEARS,
+    textRetentionDays: config.LEDGER_TEXT_RETENTION_DAYS,
+    intervalMs: 3_600_000,
+  });
+
   let worker: InferenceWorker | undefined;
   let workerConnection: Redis | undefined;
   async function startBackgroundWork(options: { lockDurationMs?: number; stalledIntervalMs?: number } = {}) {
@@ -310,12 +321,14 @@ export function createServices(deps: ServicesDeps): Services {
       concurrency: config.WORKER_CONCURRENCY,
       attemptBudget: config.GENERATION_ATTEMPTS,
       onCompleted: (orderId) => notifier.schedule(orderId),
+      recordCall: ledgerSpendRecorder(ledger, logger),
       closeGraceMs: Math.max(0, config.SHUTDOWN_TIMEOUT_MS - 1_000),
       lockDurationMs: config.WORKER_LOCK_MS,
       ...options,
     });
     await worker.ready();
     reconciler.start();
+    retention.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -346,6 +359,7 @@ export function createServices(deps: ServicesDeps): Services {
     close: () =>
       (closing ??= (async () => {
         await reconciler.stop();
+        await retention.stop();
         await worker?.close();
         if (workerConnection) await closeRedis(workerConnection);
         await queue.close();

@@ -9,7 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ApplyEvent, OrderStore, RefundService } from '../orders/index.js';
 import { createAnswerBatcher } from './answer-batcher.js';
 import { redactPii } from './redaction/index.js';
-import type { ChatMessage, ModelRouter } from './router/index.js';
+import type { AttemptRecord, ChatMessage, ModelRouter } from './router/index.js';
 
 export interface InferenceWorkerDeps {
   connection: Redis;
@@ -33,6 +33,8 @@ export interface InferenceWorkerDeps {
   closeGraceMs?: number;
   /** Called once an order reached COMPLETED (delivery hooks: subscribe messages). */
   onCompleted?: (orderId: string) => Promise<void>;
+  /** Records each model call of a generation attempt as it ends (the ledger's model spend). Never throws. */
+  recordCall?: (orderId: string, attempt: number, callIndex: number, call: AttemptRecord) => Promise<void>;
 }
 
 export interface InferenceWorker {
@@ -101,6 +103,8 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
     };
     const batcher = createAnswerBatcher((text) => write({ text }));
     const controller = new AbortController();
+    // Position of each model call in this attempt's chain (the ledger's model_spend key).
+    let calls = 0;
     controllers.add(controller);
     try {
       const result = await deps.router.route(
@@ -113,8 +117,9 @@ export function createInferenceWorker(deps: InferenceWorkerDeps): InferenceWorke
           },
           // Spend is added as each model call ends, not at completion: a call cut mid-answer was billed, and a
           // re-run after this worker dies adds to it. Unfenced on purpose: a fenced-out attempt's calls cost too.
-          onAttemptEnd: async ({ costFen }) => {
-            if (costFen > 0) await store.addSpend(orderId, costFen);
+          onAttemptEnd: async (call) => {
+            if (call.costFen > 0) await store.addSpend(orderId, call.costFen);
+            await deps.recordCall?.(orderId, attempt, calls++, call);
           },
         },
       );

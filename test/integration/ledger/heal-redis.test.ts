@@ -35,6 +35,21 @@ async function payThenLoseRedis(fixture: ServerFixture, identity: string): Promi
   return ids;
 }
 
+/**
+ * Waits until the ledger has caught up with Redis: the journal (and the answer) are written right after the
+ * final transition, which the API can show a moment earlier.
+ */
+async function settledInLedger(fixture: ServerFixture, ids: string[]): Promise<void> {
+  await eventually(
+    async () => {
+      const kept = await Promise.all(ids.map((id) => fixture.server.services.ledger.findOrder(id)));
+      return kept.every((o) => o?.finalState && (o.state !== 'COMPLETED' || o.answer !== undefined));
+    },
+    10_000,
+    'the ledger to record every final state',
+  );
+}
+
 /** The owner's views once every order is final (the flush took the session too: the user logs in again). */
 async function finalViews(fixture: ServerFixture, identity: string, ids: string[]): Promise<OrderView[]> {
   const token = await login(fixture.server.url, identity);
@@ -50,6 +65,7 @@ async function finalViews(fixture: ServerFixture, identity: string, ids: string[
     20_000,
     'every re-created order final',
   );
+  await settledInLedger(fixture, ids);
   return views;
 }
 

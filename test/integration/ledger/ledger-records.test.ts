@@ -1,5 +1,12 @@
 import type { OrderView } from '@tokentill/shared-types';
-import { apiClient, createOrder, login, sandboxPay, waitForOrder } from '../../support/api-client';
+import {
+  apiClient,
+  createOrder,
+  eventually,
+  login,
+  sandboxPay,
+  waitForOrder,
+} from '../../support/api-client';
 import { useTestServer } from '../../support/test-server';
 import { sendTransactionNotification } from '../../support/wxpay-notification';
 
@@ -18,6 +25,15 @@ async function payAndWait(prompt: string, until: (o: OrderView) => boolean) {
   const { orderId } = await createOrder(fixture.server.url, token, { prompt });
   await sandboxPay(fixture.server.url, orderId);
   const order = await waitForOrder(fixture.server.url, token, orderId, until, 15_000);
+  // The journal (and the answer) are written right after the final transition, which the API shows at once.
+  await eventually(
+    async () => {
+      const kept = await fixture.server.services.ledger.findOrder(orderId);
+      return kept?.finalState === order.state && (order.state !== 'COMPLETED' || kept.answer !== undefined);
+    },
+    10_000,
+    'the ledger to record the final state',
+  );
   return { orderId, order };
 }
 
@@ -46,6 +62,20 @@ it('holds an answered order: its payment, each state change with who made it, an
     { seq: 1, from_state: 'CREATED', to_state: 'PAID', source: 'notify' },
     { seq: 2, from_state: 'PAID', to_state: 'GENERATING', source: 'worker' },
     { seq: expect.any(Number), from_state: 'GENERATING', to_state: 'COMPLETED', source: 'worker' },
+  ]);
+  // What the model call that answered consumed and cost, per (generation attempt, call).
+  const spend = await rows(
+    'SELECT generation_attempt, call_index, outcome, completion_tokens, cost_fen FROM model_spend WHERE order_id = $1',
+    orderId,
+  );
+  expect(spend).toEqual([
+    {
+      generation_attempt: 1,
+      call_index: 0,
+      outcome: 'ok',
+      completion_tokens: order.usage!.completionTokens,
+      cost_fen: expect.stringMatching(/^\d+\.\d{4}$/),
+    },
   ]);
 });
 
