@@ -43,6 +43,20 @@ export type {
   VirtualPaymentParams,
   VirtualPaymentSigningKeys,
 } from './virtual-payment-params.js';
+export { XPAY_API_BASE, createXPayClient } from './xpay-client.js';
+export type {
+  NotifyProvideGoodsInput,
+  OrderRef,
+  QueryOrderInput,
+  QueryRefundInput,
+  QueryUserBalanceInput,
+  RefundOrderInput,
+  XPayClient,
+  XPayClientOptions,
+} from './xpay-client.js';
+export type { XPayAccessTokenSource } from './xpay-transport.js';
+export { XPAY_ORDER_STATUS, isXPayOrder } from './xpay-types.js';
+export type { RefundOrderResult, XPayOrder, XPayOrderStatus, XPayUserBalance } from './xpay-types.js';
 export { pushSignature, pushSignatureMatches } from './push-signature.js';
 export {
   PushDecryptError,
