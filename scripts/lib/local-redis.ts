@@ -61,6 +61,8 @@ function hasRedisServerBinary(): boolean {
  */
 export async function ensureRedis(env: NodeJS.ProcessEnv = process.env): Promise<LocalRedis> {
   const url = env['REDIS_URL'] || DEFAULT_REDIS_URL;
+  // A Redis Cluster (redis+cluster://…) is the operator's own: used as given, never swapped for a private node.
+  if (/^rediss?\+cluster:\/\//.test(url)) return { url, stop: async () => undefined };
   if (await redisAnswers(url)) return { url, stop: async () => undefined };
 
   if (!hasRedisServerBinary()) {

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../../server/src/config';
 import { Cluster, RedisNode, closeRedis, createRedis, parseRedisUrl } from '../../server/src/redis';
+import { ensureRedis } from '../../scripts/lib/local-redis';
 
 function redisUrlProblems(url: string): string[] {
   try {
@@ -90,5 +91,18 @@ describe('createRedis', () => {
     const node = createRedis('redis://127.0.0.1:1', { overrides: { lazyConnect: true } });
     expect(node).toBeInstanceOf(RedisNode);
     await closeRedis(node);
+  });
+});
+
+describe('ensureRedis (npm start, the test harness)', () => {
+  it('uses a cluster URL as given instead of starting a private single node', async () => {
+    const url = 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001';
+    const found = await ensureRedis({ REDIS_URL: url });
+    try {
+      expect(found.url).toBe(url);
+      expect(found.child).toBeUndefined();
+    } finally {
+      await found.stop();
+    }
   });
 });
