@@ -3,7 +3,6 @@ import type { Catalog } from './catalog/index.js';
 import { createOpenidVault } from './identity/openid-vault.js';
 import {
   createLedger,
-  createLedgerHealer,
   createLedgerJournal,
   createLedgerRetention,
   ledgerSpendRecorder,
@@ -19,6 +18,7 @@ import type { Metrics } from './observability/metrics.js';
 import {
   CLOSE_GRACE_MS,
   createApplyEvent,
+  createLedgerHealer,
   createLiveOrders,
   createOrderService,
   createOrderStore,

@@ -17,7 +17,6 @@ export {
   type LedgerJournal,
 } from './ledger-journal.js';
 export { resumeStreamSeq } from './stream-seq.js';
-export { createLedgerHealer, type LedgerHealer } from './ledger-healer.js';
 export { orderViewFromLedger } from './ledger-view.js';
 export { createLedgerRetention, type LedgerRetention } from './ledger-retention.js';
 export { ledgerSpendRecorder } from './ledger-spend.js';

@@ -13,7 +13,7 @@ import type { JournalEntry, JournalSource } from './ledger-types.js';
  * fails (PostgreSQL briefly down) the transition is NOT undone: Redis is the authority for live state, and the
  * money facts behind it (the payment, the refund result) were committed before it. The missing row is rebuilt
  * from the order's Redis stream, which holds every state change with its seq: at the order's next final
- * transition, and by the heal pass (ledger-healer.ts), whichever comes first. Rebuilt rows say `backfilled`.
+ * transition, and by the heal pass (orders/ledger-healer.ts), whichever comes first. Rebuilt rows say `backfilled`.
  */
 export interface LedgerJournal {
   /** ApplyEvent's journal hook: never throws. */

@@ -14,3 +14,4 @@ export { createPaymentEvents, type PaymentEvents, type PaymentOutcome } from './
 export { createReconciler, type Reconciler } from './reconciler.js';
 export { createRecoverySweep, type RecoverySweep } from './recovery-sweep.js';
 export { createRefundService, outRefundNoFor, type RefundService } from './refund-service.js';
+export { createLedgerHealer, type LedgerHealer } from './ledger-healer.js';

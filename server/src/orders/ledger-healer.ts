@@ -1,14 +1,11 @@
 import type { Catalog } from '../catalog/index.js';
 import type { InferenceQueue } from '../jobs/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { LiveOrders } from '../orders/live-orders.js';
-import type { OrderStore } from '../orders/order-store.js';
-import type { RefundReason, RefundService } from '../orders/refund-service.js';
+import type { LiveOrders } from './live-orders.js';
+import type { OrderStore } from './order-store.js';
+import type { RefundReason, RefundService } from './refund-service.js';
 import type { Redis, RedisKeys } from '../redis/index.js';
-import type { Ledger } from './ledger.js';
-import type { LedgerJournal } from './ledger-journal.js';
-import type { LedgerOrder } from './ledger-types.js';
-import { resumeStreamSeq } from './stream-seq.js';
+import { resumeStreamSeq, type Ledger, type LedgerJournal, type LedgerOrder } from '../ledger/index.js';
 
 /**
  * Heals Redis from the ledger: every paid order the ledger knows ends answered or refunded, even if Redis lost it
