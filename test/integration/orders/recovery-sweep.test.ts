@@ -55,8 +55,12 @@ describe('recovery sweep', () => {
     await sweepUntil(orderId, 'REFUNDED');
     const refund = await services().wxpay.queryRefund(`${orderId}-R1`);
     expect(refund.status).toBe('SUCCESS');
-    // Final: the sweep no longer watches it.
-    expect(await fixture.redis.zscore(liveKey(), orderId)).toBeNull();
+    // Final: the sweep no longer watches it (removed right after the final transition is journaled).
+    await eventually(
+      async () => (await fixture.redis.zscore(liveKey(), orderId)) === null,
+      5_000,
+      'the refunded order to leave the live-order index',
+    );
   });
 
   it('follows a REFUNDING order whose refund was never scheduled', async () => {
