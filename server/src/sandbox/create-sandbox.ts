@@ -19,6 +19,8 @@ import { createFaultStore, type FaultList, type FaultStore } from './wxpay/notif
 import type { SandboxOrder, SandboxRefund } from './wxpay/wxpay-ledger.js';
 import { WXPAY_SANDBOX_PREFIX, createWxPayRoutes, replyWxPayNotFound } from './wxpay/wxpay-routes.js';
 import { createWxPayService, type PayTarget, type WxPayService } from './wxpay/wxpay-service.js';
+import { XPAY_SANDBOX_API_PREFIX } from './xpay/xpay-routes.js';
+import { createXPaySandbox, type XPaySandbox, type XPaySandboxOptions } from './xpay/xpay-sandbox.js';
 
 /** Every path the sandbox answers starts with this. */
 export const SANDBOX_PREFIX = '/sandbox';
@@ -44,6 +46,8 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Virtual payment: where and how to push (default: no push URL, safe mode, JSON). */
+  xpay?: XPaySandboxOptions;
 }
 
 /** What `GET /sandbox/state` returns: everything but keys and secrets. */
@@ -67,6 +71,8 @@ export interface Sandbox {
   wxpay: WxPayService;
   /** The emulated WeChat server API (`openidFor()`, `grantSubscribe()`, `messages()`, …). */
   wechat: WechatService;
+  /** The emulated virtual payment (`credentials`, `service`, `pushes()`, …). */
+  xpay: XPaySandbox;
   /** Notification faults (what `/sandbox/faults` edits). */
   faults: FaultStore;
   /** Plays the user confirming payment; same as `POST /sandbox/pay`. */
@@ -92,6 +98,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 function isControlPath(path: string): boolean {
   return !(
     path.startsWith(`${WXPAY_SANDBOX_PREFIX}/`) ||
+    path.startsWith(`${XPAY_SANDBOX_API_PREFIX}/`) ||
     path.startsWith(`${WECHAT_SANDBOX_PREFIX}/sns/`) ||
     path.startsWith(`${WECHAT_SANDBOX_PREFIX}/cgi-bin/`)
   );
@@ -134,6 +141,18 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     logger,
   });
   const wechat = createWechatService({ keys, now, logger });
+  const xpay = createXPaySandbox({
+    keys,
+    wechat,
+    scope,
+    fetch: options.fetch ?? globalThis.fetch,
+    now,
+    notifyScale,
+    ackTimeoutMs,
+    refundDelayMs: options.refundDelayMs ?? Math.round(REFUND_PROCESSING_MS * notifyScale),
+    logger,
+    ...(options.xpay ? { settings: options.xpay } : {}),
+  });
 
   const state = (): SandboxState => ({
     merchant: {
@@ -153,6 +172,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     createWxPayRoutes({ keys, service: wxpay, now, logger }),
     createWechatRoutes(wechat, logger),
     createControlRoutes({ keys, wxpay, deliverer, faults, state, logger }),
+    ...xpay.routers,
   ];
   const chain = routers.map((router) => router.routes() as unknown as Koa.Middleware);
 
@@ -222,6 +242,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     middleware,
     wxpay,
     wechat,
+    xpay,
     faults,
     pay: (target) => wxpay.pay(target),
     state,

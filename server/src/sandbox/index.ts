@@ -24,3 +24,14 @@ export { WxPayReplyError } from './wxpay/wxpay-reply-error.js';
 export type { WxPayErrorCode } from './wxpay/wxpay-reply-error.js';
 export { WXPAY_SANDBOX_PREFIX } from './wxpay/wxpay-routes.js';
 export type { PayTarget, WxPayService } from './wxpay/wxpay-service.js';
+export { XPAY_SANDBOX_API_PREFIX, XPAY_SANDBOX_CONTROL_PREFIX } from './xpay/xpay-routes.js';
+export type { XPaySandbox, XPaySandboxOptions, XPaySandboxState } from './xpay/xpay-sandbox.js';
+export type { XPaySandboxCredentials } from './xpay/xpay-credentials.js';
+export type { XPaySandboxOrder, XPaySandboxRefund, XPayPlatform } from './xpay/xpay-ledger.js';
+export {
+  IOS_INQUIRY_TIMEOUT_MS,
+  XPAY_PUSH_MAX_ATTEMPTS,
+  XPAY_PUSH_RETRY_GAPS_MS,
+} from './xpay/xpay-push-deliverer.js';
+export type { XPayPushAttempt, XPayPushRecord, XPayPushSettings } from './xpay/xpay-push-deliverer.js';
+export type { XPayFault } from './xpay/xpay-push-faults.js';

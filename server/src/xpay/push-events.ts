@@ -61,7 +61,7 @@ export interface RefundNotify extends PushHeader {
   OpenId: string;
   /** WeChat's refund order id. */
   WxRefundId: string;
-  /** Our refund_order_id. */
+  /** Our refund_order_id; empty for a refund we did not start (an App Store refund on iOS). */
   MchRefundId: string;
   WxOrderId: string;
   /** Our order id (outTradeNo). */
@@ -242,7 +242,7 @@ function refund(fields: Fields): RefundNotify {
     Event: 'xpay_refund_notify' as const,
     OpenId: fields.string('OpenId'),
     WxRefundId: fields.optionalString('WxRefundId') ?? '',
-    MchRefundId: fields.string('MchRefundId'),
+    MchRefundId: fields.optionalString('MchRefundId') ?? '',
     WxOrderId: fields.optionalString('WxOrderId') ?? '',
     MchOrderId: fields.string('MchOrderId'),
     RefundFee: fields.int('RefundFee'),

@@ -65,6 +65,17 @@ export interface WechatService {
   /** The openid a login identity gets (what jscode2session returns for `<identity>.<anything>`). */
   openidFor(identity: string): string;
   /**
+   * Checks an access token as every token-taking API does first (41001 missing, 40001 invalid, 42001 expired).
+   *
+   * @throws WechatApiError
+   */
+  checkAccessToken(token: unknown): void;
+  /**
+   * The session_keys code2Session issued to `openid`: the current one (the latest login) and a few earlier ones,
+   * newest first, so an emulated API can tell a stale key from a wrong one.
+   */
+  sessionKeysOf(openid: string): { current?: string; previous: string[] };
+  /**
    * Adds `count` one-time grants (what the user accepting `wx.requestSubscribeMessage` gives).
    *
    * @returns the grants now remaining.
@@ -91,6 +102,9 @@ const TOKEN_RENEW_BEFORE_MS = 300 * 1000;
 /** Used codes remembered (oldest forgotten first), so a long session cannot grow without bound. */
 const MAX_USED_CODES = 100_000;
 const MAX_MESSAGES = 1_000;
+/** Users whose session_keys are remembered (oldest forgotten first), and earlier keys kept per user. */
+const MAX_SESSION_USERS = 100_000;
+const PREVIOUS_SESSION_KEYS = 4;
 const TEMPLATE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const STATES = ['developer', 'trial', 'formal'];
 const LANGS = ['zh_CN', 'en_US', 'zh_HK', 'zh_TW'];
@@ -105,6 +119,7 @@ export function createWechatService(options: WechatServiceOptions): WechatServic
   let current: { token: string; expiresAtMs: number } | undefined;
   const grants = new Map<string, SubscribeGrant>();
   const messages: SubscribeMessageRecord[] = [];
+  const sessionKeys = new Map<string, string[]>(); // openid → session_keys, newest first
 
   const openidFor = (identity: string) => openidForIdentity(keys.identitySecret, keys.appid, identity);
 
@@ -154,7 +169,13 @@ export function createWechatService(options: WechatServiceOptions): WechatServic
       usedCodes.add(code);
       if (usedCodes.size > MAX_USED_CODES) usedCodes.delete(usedCodes.values().next().value as string);
       // session_key changes on every login, as in production; it is 16 random bytes in Base64.
-      return { openid: openidFor(identityOfCode(code)), session_key: randomBytes(16).toString('base64') };
+      const openid = openidFor(identityOfCode(code));
+      const sessionKey = randomBytes(16).toString('base64');
+      const issued = [sessionKey, ...(sessionKeys.get(openid) ?? [])].slice(0, PREVIOUS_SESSION_KEYS + 1);
+      sessionKeys.delete(openid);
+      sessionKeys.set(openid, issued);
+      if (sessionKeys.size > MAX_SESSION_USERS) sessionKeys.delete(sessionKeys.keys().next().value as string);
+      return { openid, session_key: sessionKey };
     },
 
     stableToken(body) {
@@ -230,6 +251,13 @@ export function createWechatService(options: WechatServiceOptions): WechatServic
     },
 
     openidFor,
+
+    checkAccessToken: checkToken,
+
+    sessionKeysOf(openid) {
+      const [current, ...previous] = sessionKeys.get(openid) ?? [];
+      return current === undefined ? { previous: [] } : { current, previous };
+    },
 
     grantSubscribe(openid, templateId, count) {
       if (!OPENID_SHAPE.test(openid)) throw new TypeError(`"${openid}" is not an openid (o + 27 characters)`);
