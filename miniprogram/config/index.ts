@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
+import webpack from 'webpack';
 import devConfig from './dev';
 import prodConfig from './prod';
 
@@ -18,12 +19,22 @@ function clientEnv(): Record<string, string> {
   // H5 runs against the sandbox, whose default template is TT-SANDBOX-ANSWER-READY (server/src/services.ts).
   const subscribeTemplateId =
     process.env.TARO_APP_SUBSCRIBE_TEMPLATE_ID ?? (isH5 ? 'TT-SANDBOX-ANSWER-READY' : '');
+  // H5's customer-service contact (weapp uses WeChat's own customer-service chat): an https link (e.g. a WeCom
+  // customer-service URL), `mailto:` or `tel:`. Empty: "联系客服" shows the order number to quote.
+  const contactUrl = process.env.TARO_APP_CONTACT_URL ?? '';
   return {
     TARO_APP_API_BASE: JSON.stringify(apiBase),
     TARO_APP_WS_BASE: JSON.stringify(wsBase),
     TARO_APP_SUBSCRIBE_TEMPLATE_ID: JSON.stringify(subscribeTemplateId),
+    TARO_APP_CONTACT_URL: JSON.stringify(contactUrl),
   };
 }
+
+/**
+ * Design px (750 wide) become rpx on weapp and rem on H5, so sizes follow the screen width. Rules whose selector
+ * contains `tt-tap` keep real CSS pixels: tap targets must be 44×44 px on the narrowest phone too (app.css).
+ */
+const pxtransform = { enable: true, config: { selectorBlackList: ['tt-tap'] } };
 
 // Dependencies shipped as modern JS (`?.`, `??`) or as TypeScript must go through Babel too,
 // so the output matches the browserslist in package.json (iOS 10 WeChat has neither).
@@ -66,7 +77,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
     mini: {
       compile: { include: compileInclude },
       postcss: {
-        pxtransform: { enable: true, config: {} },
+        pxtransform,
         cssModules: { enable: false },
       },
     },
@@ -77,6 +88,9 @@ export default defineConfig<'webpack5'>(async (merge) => {
       compile: { include: compileInclude },
       webpackChain(chain) {
         for (const [name, dir] of Object.entries(sameReactAliases)) chain.resolve.alias.set(name, dir);
+        // Taro loads each page as its own chunk when first opened: offline, tapping a tab then failed with an
+        // uncaught ChunkLoadError and nothing happened. Three small pages fit in one bundle, loaded up front.
+        chain.plugin('single-chunk').use(webpack.optimize.LimitChunkCountPlugin, [{ maxChunks: 1 }]);
       },
       output: {
         filename: 'js/[name].[hash:8].js',
@@ -88,6 +102,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
         chunkFilename: 'css/[name].[chunkhash].css',
       },
       postcss: {
+        pxtransform,
         autoprefixer: { enable: true, config: {} },
         cssModules: { enable: false },
       },

@@ -29,5 +29,11 @@ declare namespace NodeJS {
      * never asks. Baked in at build time by config/index.ts.
      */
     TARO_APP_SUBSCRIBE_TEMPLATE_ID?: string;
+    /**
+     * H5 only: where "联系客服" leads (an https link such as a WeCom customer-service URL, `mailto:` or `tel:`);
+     * weapp opens WeChat's own customer-service chat. Default: empty, the app shows the order number to quote.
+     * Baked in at build time by config/index.ts.
+     */
+    TARO_APP_CONTACT_URL?: string;
   }
 }

@@ -12,6 +12,10 @@ export interface OrderStream {
   usage: OrderUsage | undefined;
   /** Why the order cannot be followed (the stream stopped). */
   error: { code: string; message: string } | undefined;
+  /** The answer was restarted with another model. */
+  restarted: boolean;
+  /** Offline, or the stream went silent mid-answer: "重新连接中…". */
+  reconnecting: boolean;
 }
 
 export interface OrderStreamOptions {
@@ -21,7 +25,14 @@ export interface OrderStreamOptions {
   stateHint?: OrderState;
 }
 
-const EMPTY: OrderStream = { state: undefined, text: '', usage: undefined, error: undefined };
+const EMPTY: OrderStream = {
+  state: undefined,
+  text: '',
+  usage: undefined,
+  error: undefined,
+  restarted: false,
+  reconnecting: false,
+};
 
 /**
  * Follows `orderId` (socket first, polling when the socket is unavailable) until its state is final, and returns
@@ -56,5 +67,12 @@ export function useOrderStream(orderId: string | undefined, options: OrderStream
   }, [orderId, stateHint]);
 
   if (!snapshot || snapshot.orderId !== orderId) return EMPTY;
-  return { state: snapshot.state, text: snapshot.text, usage: snapshot.usage, error: snapshot.error };
+  return {
+    state: snapshot.state,
+    text: snapshot.text,
+    usage: snapshot.usage,
+    error: snapshot.error,
+    restarted: snapshot.restarted,
+    reconnecting: snapshot.reconnecting,
+  };
 }

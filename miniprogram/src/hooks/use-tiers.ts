@@ -7,9 +7,13 @@ export type TiersState =
   | { status: 'ready'; tiers: Tier[] }
   | { status: 'error'; tiers: Tier[]; error: unknown };
 
+/** While a tier is temporarily unavailable, the list is read again this often (its providers may recover). */
+const UNAVAILABLE_RECHECK_MS = 30_000;
+
 /**
- * Loads the price tiers on mount; `reload()` tries again (e.g. after an error). Tiers start empty.
- * An answer arriving after unmount, or after a newer load started, is dropped.
+ * Loads the price tiers on mount; `reload()` tries again (e.g. after an error, or a refusal saying a tier is
+ * busy). Tiers start empty. While some tier is unavailable the list is re-read every 30 s. An answer arriving
+ * after unmount, or after a newer load started, is dropped.
  */
 export function useTiers(): TiersState & { reload: () => void } {
   const [state, setState] = useState<TiersState>({ status: 'loading', tiers: [] });
@@ -34,6 +38,14 @@ export function useTiers(): TiersState & { reload: () => void } {
     setState((previous) => ({ status: 'loading', tiers: previous.tiers }));
     setAttempt((n) => n + 1);
   }, []);
+
+  const someUnavailable = state.status === 'ready' && state.tiers.some((tier) => tier.available === false);
+  useEffect(() => {
+    if (!someUnavailable) return;
+    // Quietly: the tiers stay on screen while they are read again.
+    const timer = setTimeout(() => setAttempt((n) => n + 1), UNAVAILABLE_RECHECK_MS);
+    return () => clearTimeout(timer);
+  }, [someUnavailable, attempt]);
 
   return { ...state, reload };
 }

@@ -16,7 +16,8 @@ export interface Turn {
   /** Epoch ms. */
   createdAt: number;
   orderId?: string;
-  phase: 'paying' | 'cancelled' | 'failed' | 'paid';
+  /** `ordering`: the order is being created; `paying`: the pay sheet is open. */
+  phase: 'ordering' | 'paying' | 'cancelled' | 'failed' | 'paid';
   /** Why the payment failed (phase `failed`), for the user. */
   failure?: string;
   /**
@@ -26,8 +27,11 @@ export interface Turn {
   payUnknown?: boolean;
   /** The last state the client saw (kept so a reload can show it before the stream catches up). */
   state?: OrderState;
-  /** The finished answer, once the order reached a final state (no need to stream it again). */
-  final?: { state: OrderState; text: string; usage?: OrderUsage };
+  /**
+   * The finished answer, once the order reached a final state (no need to stream it again); `restarted` when
+   * another model answered from the start after the first failed mid-answer.
+   */
+  final?: { state: OrderState; text: string; usage?: OrderUsage; restarted?: boolean };
 }
 
 /** Storage key of the conversation. */
@@ -47,7 +51,7 @@ export function loadConversation(): Turn[] {
   if (!Array.isArray(value)) return [];
   return value.filter(isTurn).map((turn) =>
     // The app closed mid-payment: whether it went through is the server's to say (the order's state).
-    turn.phase === 'paying'
+    turn.phase === 'paying' || turn.phase === 'ordering'
       ? turn.orderId
         ? { ...turn, phase: 'paid', payUnknown: true }
         : { ...turn, phase: 'cancelled' }

@@ -1,6 +1,7 @@
 import type { OrderState, OrderView, WsServerMessage } from '@tokentill/shared-types';
 import { isFinalState, isLaterState } from '../utils/order-state';
 import type { ApiError } from './api-error';
+import { isOnline, onConnectivityChange } from './connectivity';
 import { pollOrder, type PollHandlers } from './order-poller';
 import { fetchOrder } from './orders';
 import { socketClient, type SubscriptionHandlers } from './socket';
@@ -26,6 +27,16 @@ export interface OrderSnapshot {
   error: { code: string; message: string } | undefined;
   /** How updates arrive now. */
   via: 'socket' | 'polling' | 'none';
+  /**
+   * The answer was restarted (a `reset`: the model failed mid-answer and another one answers from the start);
+   * the screen says so instead of letting the text vanish without a word.
+   */
+  restarted: boolean;
+  /**
+   * Updates are not arriving as they should: the device is offline, or the socket went silent mid-answer. The
+   * screen shows a quiet "重新连接中…"; the stream catches up by itself when the connection is back.
+   */
+  reconnecting: boolean;
 }
 
 /** The transports a tracker uses (replaceable in tests). */
@@ -35,13 +46,18 @@ export interface TrackerDeps {
   fetch(orderId: string, after: number): Promise<OrderView>;
   /** Socket silence after which the tracker asks the HTTP API once, in ms. */
   stallMs: number;
+  /** Whether the device is online now, and its changes [connectivity.ts]. */
+  online(): boolean;
+  onConnectivityChange(listener: (online: boolean) => void): () => void;
 }
 
 const defaultDeps: TrackerDeps = {
   subscribe: (orderId, after, handlers) => socketClient.subscribe(orderId, after, handlers),
   poll: (orderId, handlers) => pollOrder(orderId, handlers),
   fetch: fetchOrder,
-  stallMs: 15_000,
+  stallMs: 10_000,
+  online: isOnline,
+  onConnectivityChange,
 };
 
 /**
@@ -57,6 +73,9 @@ export class OrderTracker {
   private stopSocket: (() => void) | undefined;
   private stopPolling: (() => void) | undefined;
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopConnectivity: (() => void) | undefined;
+  /** The socket has been silent for `stallMs` mid-answer (cleared by its next message). */
+  private stalled = false;
 
   constructor(
     readonly orderId: string,
@@ -70,6 +89,8 @@ export class OrderTracker {
       usage: undefined,
       error: undefined,
       via: 'none',
+      restarted: false,
+      reconnecting: false,
     };
   }
 
@@ -90,6 +111,12 @@ export class OrderTracker {
     if (this.running) return;
     this.running = true;
     if (this.isDone()) return;
+    this.stopConnectivity = this.deps.onConnectivityChange((online) => {
+      this.updateHealth();
+      // Back online: catch up over HTTP at once rather than wait for the socket's next reconnect attempt.
+      if (online) this.catchUp();
+    });
+    this.updateHealth();
     this.useSocket();
   }
 
@@ -97,6 +124,8 @@ export class OrderTracker {
   stop(): void {
     this.running = false;
     this.stopTransports();
+    this.stopConnectivity?.();
+    this.stopConnectivity = undefined;
   }
 
   /** Applies an order read elsewhere (the detail page's GET, a `/confirm` answer's state). */
@@ -134,6 +163,10 @@ export class OrderTracker {
 
   private onSocketMessage(message: WsServerMessage): void {
     this.armStallCheck();
+    if (this.stalled) {
+      this.stalled = false;
+      this.updateHealth();
+    }
     switch (message.type) {
       case 'chunk':
         this.applyChunk(message.seq, message.text, false);
@@ -160,7 +193,7 @@ export class OrderTracker {
   private applyChunk(seq: number, text: string, reset: boolean): void {
     if (seq <= this.snapshot.lastSeq) return;
     const answer = reset ? text : this.snapshot.text + text;
-    this.update({ text: answer, lastSeq: seq });
+    this.update({ text: answer, lastSeq: seq, ...(reset ? { restarted: true } : {}) });
     // Chunks only flow while generating, whatever state message may still be on its way.
     this.applyState('GENERATING');
   }
@@ -179,7 +212,26 @@ export class OrderTracker {
   private settle(): void {
     if (!this.isDone()) return;
     this.stopTransports();
-    this.update({ via: 'none' });
+    this.stopConnectivity?.();
+    this.stopConnectivity = undefined;
+    this.stalled = false;
+    this.update({ via: 'none', reconnecting: false });
+  }
+
+  /** Offline, or a socket silent mid-answer, reads as reconnecting until updates flow again. */
+  private updateHealth(): void {
+    const reconnecting = this.running && !this.isDone() && (!this.deps.online() || this.stalled);
+    if (reconnecting !== this.snapshot.reconnecting) this.update({ reconnecting });
+  }
+
+  /** One HTTP read of what came after the last seq (socket or polling keep following afterwards). */
+  private catchUp(): void {
+    this.deps.fetch(this.orderId, this.snapshot.lastSeq).then(
+      (view) => {
+        if (this.running) this.applyView(view);
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -207,6 +259,12 @@ export class OrderTracker {
     if (!this.running || !this.stopSocket) return;
     this.stallTimer = setTimeout(() => {
       this.stallTimer = undefined;
+      // Tokens flow steadily while an answer is written: silence then means trouble (waiting for a worker to
+      // start, before any text, does not).
+      if (this.snapshot.state === 'GENERATING' && !this.stalled) {
+        this.stalled = true;
+        this.updateHealth();
+      }
       this.deps.fetch(this.orderId, this.snapshot.lastSeq).then(
         (view) => {
           if (this.running && this.stopSocket) this.applyView(view);

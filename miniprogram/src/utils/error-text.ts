@@ -15,9 +15,13 @@ export function errorTextForCode(code: string): string {
     case 'RATE_LIMITED':
       return '操作太频繁，请稍后再试';
     case 'TOO_MANY_UNPAID_ORDERS':
-      return '你有未支付的订单，请先完成支付或稍后再试';
+      return '未支付的订单较多，请稍后再试';
     case 'PAYMENT_UNAVAILABLE':
-      return '支付暂不可用，请稍后再试';
+      return '支付暂不可用，未扣款，请稍后再试';
+    case 'TIER_UNAVAILABLE':
+      return '服务繁忙，请稍后再试';
+    case 'ORDER_NOT_CANCELLABLE':
+      return '订单已支付，无法取消';
     case 'ORDER_NOT_PAYABLE':
       return '订单已失效，请重新提问';
     case 'VALIDATION_FAILED':

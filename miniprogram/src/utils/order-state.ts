@@ -49,8 +49,14 @@ export const STATE_LABEL: Record<OrderState, string> = {
   REFUND_FAILED: '退款异常',
 };
 
-/** Colour family of a state's badge: `ok` green, `busy` blue, `warn` orange, `bad` red, `off` grey. */
-export const STATE_TONE: Record<OrderState, 'ok' | 'busy' | 'warn' | 'bad' | 'off'> = {
+/**
+ * Colour family of a state, the same wherever the state is shown (badges, the status under an answer, the
+ * amount on an order card): `ok` green, `busy` blue, `warn` orange, `bad` red, `off` grey. The colours are the
+ * `tt-tone--<tone>` classes of app.css, each readable on the app's light backgrounds (WCAG AA, 4.5:1).
+ */
+export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'off';
+
+export const STATE_TONE: Record<OrderState, Tone> = {
   CREATED: 'off',
   PAID: 'busy',
   GENERATING: 'busy',
@@ -65,6 +71,34 @@ export const STATE_TONE: Record<OrderState, 'ok' | 'busy' | 'warn' | 'bad' | 'of
 /** States in which nothing was charged: the list notes "未扣款" next to their price. */
 export function isUncharged(state: OrderState): boolean {
   return state === 'CREATED' || state === 'CLOSED';
+}
+
+/**
+ * What became of an order's money, for the amount shown beside it: charged (the price, plainly), not charged
+ * (unpaid or closed), being refunded, refunded, or a refund that needs customer service. Only a charge reads as
+ * one; every other amount carries its note and is never shown as a bold charge.
+ */
+export interface AmountNote {
+  kind: 'charged' | 'uncharged' | 'refunding' | 'refunded' | 'refund-problem';
+  /** Shown before the amount; none for a plain charge. */
+  note?: string;
+}
+
+export function amountNote(state: OrderState): AmountNote {
+  switch (state) {
+    case 'CREATED':
+    case 'CLOSED':
+      return { kind: 'uncharged', note: '未扣款' };
+    case 'FAILED':
+    case 'REFUNDING':
+      return { kind: 'refunding', note: '退款中' };
+    case 'REFUNDED':
+      return { kind: 'refunded', note: '已退款' };
+    case 'REFUND_FAILED':
+      return { kind: 'refund-problem', note: '退款异常' };
+    default:
+      return { kind: 'charged' };
+  }
 }
 
 /** Class-name form of a state (`order-state--generating`), a stable hook for styles and browser tests. */

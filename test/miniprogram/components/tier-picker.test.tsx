@@ -3,8 +3,8 @@ import { TierPicker } from '../../../miniprogram/src/components/tier-picker';
 import type { Tier } from '../../../miniprogram/src/types/tier';
 
 const tiers: Tier[] = [
-  { id: 'basic', title: '基础', priceFen: 50, description: '快速回答' },
-  { id: 'pro', title: '专业', priceFen: 1990, description: '更强的模型' },
+  { id: 'basic', title: '基础', priceFen: 50, description: '快速回答', available: true },
+  { id: 'pro', title: '专业', priceFen: 1990, description: '更强的模型', available: true },
 ];
 
 describe('TierPicker', () => {
@@ -44,5 +44,17 @@ describe('TierPicker', () => {
     const selected = container.querySelectorAll('.tier-picker__item--selected');
     expect(selected).toHaveLength(1);
     expect(selected[0]?.textContent).toContain('基础');
+  });
+
+  it('greys a tier that cannot take orders now, says why when it is chosen, and shows no price to pay', () => {
+    const busy: Tier[] = [tiers[0]!, { ...tiers[1]!, available: false }];
+    render(<TierPicker tiers={busy} selectedId="pro" onSelect={() => undefined} />);
+
+    const options = document.querySelectorAll('.tier-option');
+    expect(options[1]?.className).toContain('tier-option--unavailable');
+    expect(options[0]?.className).not.toContain('tier-option--unavailable');
+    expect(options[1]?.textContent).toBe('专业繁忙');
+    expect(screen.getByText(/服务繁忙，该套餐暂时无法下单/)).toBeTruthy();
+    expect(screen.queryByText('更强的模型')).toBeNull();
   });
 });

@@ -18,7 +18,14 @@ describe('useOrderStream', () => {
   it('returns the state, the text so far, and the usage once done', async () => {
     const sockets = installFakeSockets();
     const { result } = renderHook(() => useOrderStream(ORDER));
-    expect(result.current).toEqual({ state: undefined, text: '', usage: undefined, error: undefined });
+    expect(result.current).toEqual({
+      state: undefined,
+      text: '',
+      usage: undefined,
+      error: undefined,
+      restarted: false,
+      reconnecting: false,
+    });
     await act(flushPromises);
     act(() => sockets[0]!.open());
 
@@ -32,6 +39,8 @@ describe('useOrderStream', () => {
       text: 'A',
       usage: { promptTokens: 1, completionTokens: 1 },
       error: undefined,
+      restarted: false,
+      reconnecting: false,
     });
   });
 

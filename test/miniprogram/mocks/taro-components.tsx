@@ -1,6 +1,6 @@
 // Host-element stand-ins for @tarojs/components so pages render in jsdom. Only the props the app uses
 // are passed through; Taro-style input events arrive as `{ detail: { value } }`.
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 
 interface BaseProps {
   className?: string;
@@ -16,14 +16,50 @@ export function View({ className, children, onClick }: BaseProps) {
   );
 }
 
-/** `scrollTop` is exposed as `data-scroll-top`, so a test can see when the page asks to scroll. */
+/**
+ * `scrollTop` is exposed as `data-scroll-top`, so a test can see when the page asks to scroll. A DOM `scroll`
+ * event reaches `onScroll` as Taro's `{ detail: { scrollTop, scrollHeight } }` (jsdom has no layout: set the
+ * element's `scrollTop`, and `data-scroll-height` for its height); a `scrolltolower` DOM event reaches
+ * `onScrollToLower` (see test/miniprogram/support/scroll.ts).
+ */
 export function ScrollView({
+  id,
   className,
   children,
   scrollTop,
-}: BaseProps & { scrollY?: boolean; scrollTop?: number }) {
+  onScroll,
+  onScrollToLower,
+}: BaseProps & {
+  id?: string;
+  scrollY?: boolean;
+  scrollTop?: number;
+  lowerThreshold?: number;
+  onScroll?: (event: { detail: { scrollTop: number; scrollHeight: number } }) => void;
+  onScrollToLower?: () => void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || !onScrollToLower) return;
+    const listener = () => onScrollToLower();
+    element.addEventListener('scrolltolower', listener);
+    return () => element.removeEventListener('scrolltolower', listener);
+  }, [onScrollToLower]);
   return (
-    <div className={className} data-scroll-top={scrollTop}>
+    <div
+      ref={ref}
+      id={id}
+      className={className}
+      data-scroll-top={scrollTop}
+      onScroll={(event) =>
+        onScroll?.({
+          detail: {
+            scrollTop: event.currentTarget.scrollTop,
+            scrollHeight: Number(event.currentTarget.dataset.scrollHeight ?? 0),
+          },
+        })
+      }
+    >
       {children}
     </div>
   );
@@ -37,14 +73,30 @@ export function Text({ className, children, onClick }: BaseProps) {
   );
 }
 
+/** `openType` (WeChat's `open-type`, e.g. "contact") is exposed as `data-open-type`. */
 export function Button({
   className,
   children,
   onClick,
   disabled,
-}: BaseProps & { disabled?: boolean; type?: string; loading?: boolean }) {
+  openType,
+}: BaseProps & {
+  disabled?: boolean;
+  type?: string;
+  loading?: boolean;
+  openType?: string;
+  showMessageCard?: boolean;
+  sendMessageTitle?: string;
+  sendMessagePath?: string;
+}) {
   return (
-    <button type="button" className={className} disabled={disabled} onClick={onClick}>
+    <button
+      type="button"
+      className={className}
+      disabled={disabled}
+      onClick={onClick}
+      data-open-type={openType}
+    >
       {children}
     </button>
   );
@@ -57,6 +109,8 @@ interface InputProps {
   maxlength?: number;
   disabled?: boolean;
   onInput?: (event: { detail: { value: string } }) => void;
+  onFocus?: () => void;
+  onBlur?: () => void;
 }
 
 export function Input({ className, value, placeholder, maxlength, disabled, onInput }: InputProps) {
@@ -79,6 +133,8 @@ export function Textarea({
   maxlength,
   disabled,
   onInput,
+  onFocus,
+  onBlur,
 }: InputProps & { autoHeight?: boolean; disableDefaultPadding?: boolean }) {
   return (
     <textarea
@@ -88,6 +144,8 @@ export function Textarea({
       maxLength={maxlength}
       disabled={disabled}
       onChange={(event) => onInput?.({ detail: { value: event.target.value } })}
+      onFocus={onFocus}
+      onBlur={onBlur}
     />
   );
 }

@@ -6,6 +6,19 @@ const noop = (): void => undefined;
 /** The storage behind get/set/removeStorageSync. */
 export const storage = new Map<string, unknown>();
 
+/** The latest page's `useReachBottom` handler: tests call `reachBottom.callback?.()` to scroll to the end. */
+export const reachBottom: { callback: (() => void) | undefined } = { callback: undefined };
+
+type NetworkCallback = (result: { isConnected: boolean; networkType: string }) => void;
+const networkCallbacks = new Set<NetworkCallback>();
+
+/** Plays WeChat's network status event (`wx.onNetworkStatusChange`) to every registered callback. */
+export function emitNetworkStatus(isConnected: boolean): void {
+  for (const callback of [...networkCallbacks]) {
+    callback({ isConnected, networkType: isConnected ? 'wifi' : 'none' });
+  }
+}
+
 const Taro = {
   request: jest.fn(),
   getStorageSync: jest.fn((key: string) => (storage.has(key) ? storage.get(key) : '')),
@@ -34,6 +47,12 @@ const Taro = {
   stopPullDownRefresh: jest.fn(),
   hideTabBar: jest.fn(() => Promise.resolve()),
   showTabBar: jest.fn(() => Promise.resolve()),
+  onNetworkStatusChange: jest.fn((callback: NetworkCallback) => {
+    networkCallbacks.add(callback);
+  }),
+  offNetworkStatusChange: jest.fn((callback: NetworkCallback) => {
+    networkCallbacks.delete(callback);
+  }),
   getEnv: jest.fn(() => 'WEAPP'),
   ENV_TYPE: { WEAPP: 'WEAPP', WEB: 'WEB' },
   useDidShow: jest.fn(noop),
@@ -41,6 +60,9 @@ const Taro = {
   useLoad: jest.fn(noop),
   useUnload: jest.fn(noop),
   useLaunch: jest.fn(noop),
+  useReachBottom: jest.fn((callback: () => void) => {
+    reachBottom.callback = callback;
+  }),
   usePullDownRefresh: jest.fn(noop),
   useRouter: jest.fn(() => ({ params: {} as Record<string, string>, path: '' })),
 };
@@ -69,6 +91,8 @@ export const {
   stopPullDownRefresh,
   hideTabBar,
   showTabBar,
+  onNetworkStatusChange,
+  offNetworkStatusChange,
   getEnv,
   ENV_TYPE,
   useDidShow,
@@ -76,6 +100,7 @@ export const {
   useLoad,
   useUnload,
   useLaunch,
+  useReachBottom,
   usePullDownRefresh,
   useRouter,
 } = Taro;

@@ -144,7 +144,7 @@ describe('chat page', () => {
   });
 
   it('paying → cancelled: nothing charged, the prompt is kept, and asking again pays the same order', async () => {
-    const calls = await renderChat({ 'POST /api/orders': created });
+    const calls = await renderChat({ 'POST /api/orders': created, 'GET /api/orders/*/payment': created });
     const payment = heldPayment();
 
     ask();
@@ -164,12 +164,13 @@ describe('chat page', () => {
     expect(payButton().disabled).toBe(false);
     expect(Taro.connectSocket).not.toHaveBeenCalled();
 
-    // Asking the same again pays the order already created (unpaid orders count against a limit).
+    // Asking the same again pays the order already created, with fresh parameters from the server.
     requestPayment.mockRejectedValueOnce({ errMsg: 'requestPayment:fail cancel' });
     fireEvent.click(payButton());
     await settle();
     expect(requestPayment).toHaveBeenCalledTimes(2);
     expect(calls.filter((c) => c.path === '/api/orders')).toHaveLength(1);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toContain(`GET /api/orders/${ORDER_ID}/payment`);
     expect(document.querySelectorAll('.turn')).toHaveLength(1);
   });
 
@@ -219,8 +220,10 @@ describe('chat page', () => {
     await act(async () => confirm.release({ status: 200, body: { orderId: ORDER_ID, state: 'PAID' } }));
     expect(screen.getByText('支付成功，正在生成回答…')).toBeTruthy();
 
+    // Paid and generating read as one step: no flicker through a third status before the text.
     act(() => socket.receive({ type: 'state', orderId: ORDER_ID, state: 'GENERATING' }));
-    expect(screen.getByText('正在思考')).toBeTruthy();
+    expect(screen.getByText('支付成功，正在生成回答…')).toBeTruthy();
+    expect(answerState()?.textContent).toBe('生成中');
     act(() => socket.receive({ type: 'chunk', orderId: ORDER_ID, seq: 1, text: '晴，' }));
     expect(answerText()).toBe('晴，');
     expect(document.querySelector('.answer-cursor')).not.toBeNull();
@@ -273,8 +276,8 @@ describe('chat page', () => {
 
   it.each([
     [429, 'RATE_LIMITED', '操作太频繁，请稍后再试'],
-    [429, 'TOO_MANY_UNPAID_ORDERS', '你有未支付的订单，请先完成支付或稍后再试'],
-    [503, 'PAYMENT_UNAVAILABLE', '支付暂不可用，请稍后再试'],
+    [429, 'TOO_MANY_UNPAID_ORDERS', '未支付的订单较多，请稍后再试'],
+    [503, 'PAYMENT_UNAVAILABLE', '支付暂不可用，未扣款，请稍后再试'],
   ])(
     'explains a %i %s from POST /api/orders, keeps the prompt and pays nothing',
     async (status, code, text) => {

@@ -90,7 +90,7 @@ describe('orders page', () => {
       '未扣款',
       null,
     ]);
-    // Nothing that reads as money owed, and nothing to pay from here.
+    // Nothing that reads as money owed.
     expect(screen.queryByText('待支付')).toBeNull();
     expect(screen.queryByText('去支付')).toBeNull();
   });

@@ -2,7 +2,7 @@ import type { OrderView } from '@tokentill/shared-types';
 import { setAppVisible } from '../../../miniprogram/src/services/app-visibility';
 import { acquireTracker } from '../../../miniprogram/src/services/order-tracker';
 import { SESSION_STORAGE_KEY } from '../../../miniprogram/src/services/session';
-import { storage } from '../mocks/taro';
+import { emitNetworkStatus, storage } from '../mocks/taro';
 import { envelope, mockApi, storedSession, type ApiCall } from '../support/api';
 import { flushPromises, installFakeSockets } from '../support/fake-socket';
 
@@ -201,6 +201,64 @@ describe('order tracker (socket first, polling fallback)', () => {
     expect(tracker.getSnapshot()).toMatchObject({ text: 'ab', lastSeq: 2, via: 'socket' });
     sockets[0]!.receive({ type: 'chunk', orderId: ORDER, seq: 2, text: 'b' });
     expect(tracker.getSnapshot().text).toBe('ab');
+  });
+
+  it('says the answer was restarted when a reset discards its text', async () => {
+    const sockets = installFakeSockets();
+    mockApi({});
+    const tracker = track();
+    await flushPromises();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: 'chunk', orderId: ORDER, seq: 1, text: '前半' });
+    expect(tracker.getSnapshot().restarted).toBe(false);
+
+    sockets[0]!.receive({ type: 'reset', orderId: ORDER, seq: 2, reason: 'provider failed' });
+
+    expect(tracker.getSnapshot()).toMatchObject({ text: '', restarted: true });
+  });
+
+  it('reads as reconnecting while the device is offline, and catches up over HTTP once it is back', async () => {
+    const sockets = installFakeSockets();
+    const calls = mockApi({
+      'GET /api/orders/*': {
+        status: 200,
+        body: orderView({
+          chunks: [
+            { seq: 2, text: '后来' },
+            { seq: 3, text: '的' },
+          ],
+        }),
+      },
+    });
+    const tracker = track();
+    await flushPromises();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: 'chunk', orderId: ORDER, seq: 1, text: '先前' });
+
+    emitNetworkStatus(false);
+    expect(tracker.getSnapshot().reconnecting).toBe(true);
+    expect(calls).toHaveLength(0);
+
+    emitNetworkStatus(true);
+    await flushPromises();
+    expect(calls.map(afterOf)).toEqual([1]);
+    expect(tracker.getSnapshot()).toMatchObject({ text: '先前后来的', lastSeq: 3, reconnecting: false });
+  });
+
+  it('reads as reconnecting when the socket goes silent mid-answer, until it speaks again', async () => {
+    const sockets = installFakeSockets();
+    mockApi({ 'GET /api/orders/*': { status: 200, body: orderView({ chunks: [] }) } });
+    const tracker = track();
+    await flushPromises();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: 'chunk', orderId: ORDER, seq: 1, text: '一' });
+    expect(tracker.getSnapshot().reconnecting).toBe(false);
+
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(tracker.getSnapshot().reconnecting).toBe(true);
+
+    sockets[0]!.receive({ type: 'chunk', orderId: ORDER, seq: 2, text: '二' });
+    expect(tracker.getSnapshot()).toMatchObject({ text: '一二', reconnecting: false });
   });
 
   it('never moves the state backwards when sources disagree', async () => {

@@ -30,7 +30,7 @@ export function PaySheet() {
       <View className="pay-sheet__mask" onClick={() => answerPaySheet(false)} />
       <View className="pay-sheet__panel">
         <View className="pay-sheet__head">
-          <Text className="pay-sheet__close pay-sheet-cancel" onClick={() => answerPaySheet(false)}>
+          <Text className="pay-sheet__close pay-sheet-cancel tt-tap" onClick={() => answerPaySheet(false)}>
             取消
           </Text>
           <Text className="pay-sheet__title">微信支付</Text>
@@ -43,7 +43,7 @@ export function PaySheet() {
           <Text className="pay-sheet__value">零钱（沙箱）</Text>
         </View>
         <Button
-          className="pay-sheet__confirm pay-sheet-confirm"
+          className="pay-sheet__confirm pay-sheet-confirm tt-tap"
           type="primary"
           onClick={() => answerPaySheet(true)}
         >

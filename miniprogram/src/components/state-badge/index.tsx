@@ -7,7 +7,7 @@ import './index.css';
 export function StateBadge({ state }: { state: OrderState }) {
   return (
     <Text
-      className={`state-badge state-badge--${STATE_TONE[state]} order-state order-state--${stateModifier(state)}`}
+      className={`state-badge state-badge--${STATE_TONE[state]} tt-tone--${STATE_TONE[state]} order-state order-state--${stateModifier(state)}`}
     >
       {STATE_LABEL[state]}
     </Text>

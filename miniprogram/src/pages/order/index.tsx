@@ -10,6 +10,7 @@ import { saveDraft } from '../../services/conversation';
 import { fetchOrder } from '../../services/orders';
 import { errorText, errorTextForCode } from '../../utils/error-text';
 import { formatPriceFen } from '../../utils/money';
+import { amountNote } from '../../utils/order-state';
 import { formatOrderTime } from '../../utils/time';
 import './index.css';
 
@@ -51,7 +52,7 @@ export default function OrderPage() {
           <View className="order-page__status order-page__status--error">
             <Text>{loadError === 'NO_ORDER' ? '订单不存在' : errorText(loadError)}</Text>
             {orderId ? (
-              <Text className="order-page__retry" onClick={load}>
+              <Text className="order-page__retry tt-tap" onClick={load}>
                 重试
               </Text>
             ) : null}
@@ -60,6 +61,8 @@ export default function OrderPage() {
       </OrderPageFrame>
     );
   }
+
+  const amount = state ? amountNote(state) : undefined;
 
   const askAgain = () => {
     saveDraft({ prompt: view.prompt, tierId: view.tier });
@@ -75,7 +78,17 @@ export default function OrderPage() {
     <OrderPageFrame>
       <View className="order-page__card">
         <View className="order-page__head">
-          <Text className="order-page__tier">{`${view.tierTitle} · ${formatPriceFen(view.priceFen)}`}</Text>
+          <Text className="order-page__tier">
+            {`${view.tierTitle} · `}
+            {amount?.note ? <Text className="order-page__amount-note">{`${amount.note} `}</Text> : null}
+            <Text
+              className={
+                amount?.note ? 'order-page__price order-page__price--not-charged' : 'order-page__price'
+              }
+            >
+              {formatPriceFen(view.priceFen)}
+            </Text>
+          </Text>
           {state ? <StateBadge state={state} /> : null}
         </View>
         <Text className="order-page__time">{formatOrderTime(view.createdAt)}</Text>
@@ -84,7 +97,7 @@ export default function OrderPage() {
           <Text className="order-page__number-value order-number" userSelect>
             {view.orderId}
           </Text>
-          <Text className="order-page__copy" onClick={copyOrderId}>
+          <Text className="order-page__copy tt-tap" onClick={copyOrderId}>
             复制
           </Text>
         </View>
@@ -103,6 +116,9 @@ export default function OrderPage() {
         state={state}
         text={stream.text}
         problem={stream.error ? errorTextForCode(stream.error.code) : undefined}
+        restarted={stream.restarted}
+        reconnecting={stream.reconnecting}
+        orderId={view.orderId}
         // An order seen from the list was never paid in this session: CREATED reads "not paid".
         payUnknown
         priceFen={view.priceFen}
