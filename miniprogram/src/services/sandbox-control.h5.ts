@@ -172,6 +172,28 @@ export async function listArmedFaults(): Promise<ArmedFaults> {
   return { payment: paymentList, model: modelList };
 }
 
+/** A provider's circuit breaker as the server's model router sees it. */
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+/** What `GET /sandbox/breakers` answers: each provider's circuit, and whether each tier can take an order. */
+export interface Breakers {
+  providers: Record<string, CircuitState>;
+  tiers: { id: string; title: string; available: boolean; providers: string[] }[];
+}
+
+/** The server's circuit breakers, or undefined when it has no breaker view (an older server). */
+export async function readBreakers(): Promise<Breakers | undefined> {
+  try {
+    const body = await control('GET', '/sandbox/breakers');
+    return isRecord(body) && isRecord(body.providers) && Array.isArray(body.tiers)
+      ? (body as unknown as Breakers)
+      : undefined;
+  } catch (error) {
+    if (error instanceof SandboxControlError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
 /** Clears every notification fault and every model fault (both DELETEs, even if one fails). */
 export async function clearAllFaults(): Promise<void> {
   const results = await Promise.allSettled([

@@ -125,7 +125,16 @@ describe('SandboxPanel (H5)', () => {
     fireEvent.click(pill()!);
     expect(document.querySelector('.sandbox-panel')).not.toBeNull();
     expect(screen.getByText('沙箱故障演练')).toBeTruthy();
-    for (const id of ['duplicates', 'delay', 'drop', 'forged', 'probe', 'model-cut', 'model-fail']) {
+    for (const id of [
+      'duplicates',
+      'delay',
+      'drop',
+      'forged',
+      'probe',
+      'model-cut',
+      'model-fail',
+      'model-down',
+    ]) {
       expect(fault(id)).not.toBeNull();
     }
     expect(screen.getByText(/只会生成一次回答/)).toBeTruthy();
@@ -168,6 +177,13 @@ describe('SandboxPanel (H5)', () => {
       [
         ['/sandbox/model/faults', { kind: 'http_500', model: 'mock-fast', count: 1 }],
         ['/sandbox/model/faults', { kind: 'http_500', model: 'mock-backup', count: 1 }],
+      ],
+    ],
+    [
+      'model-down',
+      [
+        ['/sandbox/model/faults', { kind: 'http_500', model: 'mock-fast' }],
+        ['/sandbox/model/faults', { kind: 'http_500', model: 'mock-backup' }],
       ],
     ],
   ] as const)('"%s" posts exactly the documented body', async (id, expected) => {
@@ -244,6 +260,63 @@ describe('SandboxPanel (H5)', () => {
     expect(fault('duplicates')?.className).toContain('sandbox-fault--armed');
     expect(fault('model-cut')?.className).toContain('sandbox-fault--armed');
     expect(fault('delay')?.className).not.toContain('sandbox-fault--armed');
+    expect(fault('model-fail')?.className).not.toContain('sandbox-fault--armed');
+  });
+
+  it('shows the server’s circuit breakers: each tier’s availability and each provider’s circuit', async () => {
+    await openPanel(
+      mockFetch(
+        sandboxRoutes({
+          'GET /sandbox/breakers': {
+            status: 200,
+            body: {
+              providers: { 'sandbox-fast': 'open', 'sandbox-smart': 'closed', 'sandbox-backup': 'half_open' },
+              tiers: [
+                {
+                  id: 'basic',
+                  title: '快速回答',
+                  available: true,
+                  providers: ['sandbox-fast', 'sandbox-backup'],
+                },
+                { id: 'pro', title: '深度回答', available: false, providers: ['sandbox-smart'] },
+              ],
+            },
+          },
+        }),
+      ),
+    );
+
+    const rows = Array.from(document.querySelectorAll('.sandbox-breaker')).map((row) => row.textContent);
+    expect(rows).toEqual([
+      '套餐 快速回答可下单',
+      '套餐 深度回答繁忙（拒绝下单）',
+      'sandbox-fast熔断中',
+      'sandbox-smart正常',
+      'sandbox-backup试探中',
+    ]);
+  });
+
+  it('tells a fault for the next orders from one that lasts, when marking armed drills', async () => {
+    mockFetch(
+      sandboxRoutes({
+        'GET /sandbox/model/faults': {
+          status: 200,
+          body: {
+            object: 'list',
+            data: [
+              { id: 'fault_1', kind: 'http_500', model: 'mock-fast', remaining: null, hits: 0 },
+              { id: 'fault_2', kind: 'http_500', model: 'mock-backup', remaining: null, hits: 0 },
+            ],
+          },
+        },
+      }),
+    );
+    render(<SandboxPanel />);
+    await waitFor(() => expect(pill()?.textContent).toBe('沙箱 · 已布置 2'));
+    fireEvent.click(pill()!);
+    await screen.findByText('mock-fast · HTTP 500 · 持续生效');
+
+    expect(fault('model-down')?.className).toContain('sandbox-fault--armed');
     expect(fault('model-fail')?.className).not.toContain('sandbox-fault--armed');
   });
 

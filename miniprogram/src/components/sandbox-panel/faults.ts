@@ -1,12 +1,15 @@
 import type {
   ArmedFaults,
+  Breakers,
+  CircuitState,
   ModelFault,
   ModelFaultSpec,
   PaymentFault,
 } from '../../services/sandbox-control.h5';
 
 /** Ids of the drills; each button carries `.sandbox-fault--<id>`. */
-export type DrillId = 'duplicates' | 'delay' | 'drop' | 'forged' | 'probe' | 'model-cut' | 'model-fail';
+export type DrillId =
+  'duplicates' | 'delay' | 'drop' | 'forged' | 'probe' | 'model-cut' | 'model-fail' | 'model-down';
 
 /** One fault drill the panel offers: what it arms for the next order and what the developer should see. */
 export interface Drill {
@@ -70,7 +73,49 @@ export const DRILLS: readonly Drill[] = [
       { kind: 'http_500', model: 'mock-backup', count: 1 },
     ],
   },
+  {
+    id: 'model-down',
+    title: '基础套餐模型宕机 → 熔断',
+    expect:
+      '两个模型一直失败：前几笔订单失败并退款，直到两者熔断；之后基础套餐显示繁忙，付款前就拒绝下单，不再扣款后退款',
+    model: [
+      { kind: 'http_500', model: 'mock-fast' },
+      { kind: 'http_500', model: 'mock-backup' },
+    ],
+  },
 ];
+
+const CIRCUIT_NAMES: Record<CircuitState, string> = {
+  closed: '正常',
+  open: '熔断中',
+  half_open: '试探中',
+};
+
+/** One line of the breaker list: a provider's circuit, or a tier's availability. */
+export interface BreakerLine {
+  key: string;
+  name: string;
+  status: string;
+  /** `ok` when it can take orders, `bad` when it cannot, `busy` while a breaker tries again. */
+  tone: 'ok' | 'busy' | 'bad';
+}
+
+/** The breakers in words: each tier (可下单 / 繁忙), then each provider (正常 / 熔断中 / 试探中). */
+export function breakerLines(breakers: Breakers): BreakerLine[] {
+  const tiers = breakers.tiers.map((tier): BreakerLine => ({
+    key: `tier:${tier.id}`,
+    name: `套餐 ${tier.title}`,
+    status: tier.available ? '可下单' : '繁忙（拒绝下单）',
+    tone: tier.available ? 'ok' : 'bad',
+  }));
+  const providers = Object.entries(breakers.providers).map(([id, state]): BreakerLine => ({
+    key: `provider:${id}`,
+    name: id,
+    status: CIRCUIT_NAMES[state] ?? state,
+    tone: state === 'closed' ? 'ok' : state === 'open' ? 'bad' : 'busy',
+  }));
+  return [...tiers, ...providers];
+}
 
 const MODEL_FAULT_NAMES: Record<ModelFault['kind'], string> = {
   http_500: 'HTTP 500',
@@ -146,6 +191,8 @@ export function isDrillArmed(drill: Drill, armed: ArmedFaults): boolean {
         (fault) =>
           fault.kind === spec.kind &&
           fault.model === spec.model &&
+          // A fault for the next N requests and one that lasts until cleared are different drills.
+          (spec.count === undefined) === (fault.remaining === null) &&
           (spec.afterTokens === undefined || fault.afterTokens === spec.afterTokens),
       );
       if (index < 0) return false;

@@ -6,10 +6,12 @@ import {
   armPaymentFault,
   clearAllFaults,
   listArmedFaults,
+  readBreakers,
   sandboxAvailable,
   type ArmedFaults,
+  type Breakers,
 } from '../../services/sandbox-control.h5';
-import { armedLines, DRILLS, isDrillArmed, type Drill } from './faults';
+import { armedLines, breakerLines, DRILLS, isDrillArmed, type Drill } from './faults';
 import './index.css';
 
 /** How often the armed list is read again while the sheet is open (faults are consumed by orders). */
@@ -22,9 +24,11 @@ const CLOSED_REFRESH_MS = 5_000;
  * /sandbox/state` answers 200, asked once). Then a small "沙箱" pill sits where the page puts it (the chat page:
  * the top-right corner of its header, clear of the conversation), reads "沙箱 · 已布置 N" while faults are armed,
  * and opens a sheet that arms faults of the WeChat Pay emulator and the mock model for the next order, lists
- * what is armed, and clears everything. The weapp build gets index.weapp.tsx, which renders nothing.
+ * what is armed, shows the server's circuit breakers (each provider, and whether each tier can take an order:
+ * `GET /sandbox/breakers`), and clears everything. The weapp build gets index.weapp.tsx, which renders nothing.
  *
- * Hooks: `.sandbox-pill`, `.sandbox-panel`, `.sandbox-fault--<id>` (see DRILLS), `.sandbox-clear`.
+ * Hooks: `.sandbox-pill`, `.sandbox-panel`, `.sandbox-fault--<id>` (see DRILLS), `.sandbox-clear`,
+ * `.sandbox-breaker--<tier:id|provider:id>`.
  */
 export function SandboxPanel() {
   const [available, setAvailable] = useState(false);
@@ -47,6 +51,7 @@ type Notice = { tone: 'ok' | 'error'; text: string };
 function SandboxControls() {
   const [open, setOpen] = useState(false);
   const [armed, setArmed] = useState<ArmedFaults | undefined>(undefined);
+  const [breakers, setBreakers] = useState<Breakers | undefined>(undefined);
   const [listFailed, setListFailed] = useState(false);
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [notice, setNotice] = useState<Notice | undefined>(undefined);
@@ -56,9 +61,11 @@ function SandboxControls() {
   const refresh = useCallback(async () => {
     const read = ++latestRead.current;
     try {
-      const next = await listArmedFaults();
+      // The breakers are extra: a server without them (or a failed read) still lists the faults.
+      const [next, circuits] = await Promise.all([listArmedFaults(), readBreakers().catch(() => undefined)]);
       if (read !== latestRead.current) return;
       setArmed(next);
+      setBreakers(circuits);
       setListFailed(false);
     } catch {
       if (read === latestRead.current) setListFailed(true);
@@ -189,6 +196,25 @@ function SandboxControls() {
                   </Text>
                 )}
               </View>
+
+              {breakers ? (
+                <>
+                  <Text className="sandbox-panel__section">熔断器 · 服务器上各模型服务商的状态</Text>
+                  <View className="sandbox-panel__group sandbox-breakers">
+                    {breakerLines(breakers).map((line) => (
+                      <View
+                        key={line.key}
+                        className={`sandbox-breaker sandbox-breaker--${line.key.replace(':', '-')}`}
+                      >
+                        <Text className="sandbox-breaker__name">{line.name}</Text>
+                        <Text className={`sandbox-breaker__status sandbox-breaker__status--${line.tone}`}>
+                          {line.status}
+                        </Text>
+                      </View>
+                    ))}
+                  </View>
+                </>
+              ) : null}
 
               <Text className="sandbox-panel__section">支付回调 · 同时只生效一项，后布置的替换先布置的</Text>
               <View className="sandbox-panel__group">{paymentDrills.map(drillRow)}</View>
