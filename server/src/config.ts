@@ -22,6 +22,11 @@ const SECRET_SETTINGS = [
   'WXPAY_APIV3_KEY',
   'OPENID_HMAC_SECRET',
   'METRICS_TOKEN',
+  // Virtual payment (xpay) and the message push.
+  'XPAY_APP_KEY',
+  'XPAY_SANDBOX_APP_KEY',
+  'WECHAT_PUSH_TOKEN',
+  'WECHAT_PUSH_AES_KEY',
   // Its password, when it has one.
   'DATABASE_URL',
 ] as const;
@@ -152,6 +157,36 @@ const EnvSchema = z.object({
         .map((p) => p.trim())
         .filter(Boolean),
     )
+    .optional(),
+  /** Virtual payment (xpay): the offer id (mp → 虚拟支付 → 基础配置). Only its shape is checked here. */
+  XPAY_OFFER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected the offerId of mp → 虚拟支付 → 基础配置, e.g. 1450593228')
+    .optional(),
+  /** Virtual payment: the production AppKey (现网AppKey), which signs env 0. */
+  XPAY_APP_KEY: z
+    .string()
+    .regex(/^[\x21-\x7e]{8,128}$/, 'expected the 现网AppKey as shown in the console (no spaces)')
+    .optional(),
+  /** Virtual payment: the sandbox AppKey (沙箱AppKey), which signs env 1. */
+  XPAY_SANDBOX_APP_KEY: z
+    .string()
+    .regex(/^[\x21-\x7e]{8,128}$/, 'expected the 沙箱AppKey as shown in the console (no spaces)')
+    .optional(),
+  /** Virtual payment env of new orders: 0 production (real money), 1 sandbox (开发版/体验版 only). */
+  XPAY_ENV: z
+    .enum(['0', '1'], { message: 'expected 0 (production) or 1 (sandbox)' })
+    .transform((v) => (v === '1' ? 1 : 0) as 0 | 1)
+    .optional(),
+  /** Message push (mp → 开发管理 → 消息推送): the Token, 3–32 letters or digits. */
+  WECHAT_PUSH_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, 'expected the push Token: 3–32 letters or digits')
+    .optional(),
+  /** Message push: the EncodingAESKey (safe and compatible mode), 43 characters. */
+  WECHAT_PUSH_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, 'expected the 43-character EncodingAESKey')
     .optional(),
   OPENID_HMAC_SECRET: z.string().min(32, 'expected at least 32 characters of random secret').optional(),
   /** Lifetime of a login session. */
