@@ -201,7 +201,7 @@ const EnvSchema = z.object({
   ORDER_PAY_WINDOW_SECONDS: z.coerce.number().int().min(60).max(7200).default(900),
   /** Orders one user may create per minute. */
   ORDERS_PER_MINUTE: z.coerce.number().int().positive().default(10),
-  /** Unpaid orders one user may hold at once. */
+  /** Unpaid orders one user may hold at once (at the cap a new order closes the oldest unpaid one first). */
   MAX_UNPAID_ORDERS: z.coerce.number().int().positive().default(3),
   /** Payment confirmations (POST /api/orders/:id/confirm) one user may ask for per minute. */
   CONFIRMS_PER_MINUTE: z.coerce.number().int().positive().default(30),
