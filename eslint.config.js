@@ -71,7 +71,7 @@ module.exports = tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [OPENAI], patterns: [SANDBOXES] }] },
   },
   {
-    files: ['server/src/payment/**/*.ts'],
+    files: ['server/src/payment/**/*.ts', 'server/src/xpay/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
