@@ -36,6 +36,8 @@ module.exports = {
     nodeProject('unit'),
     nodeProject('integration', withRedis),
     nodeProject('e2e', withRedis),
+    // Seeded fuzzing of every entry point that takes outside input (FUZZ_SEED, FUZZ_CASES; see test/fuzz).
+    nodeProject('fuzz', withRedis),
     // Headless Chromium (Debian's, through playwright-core) driving the H5 build served by the real server.
     nodeProject('browser', withRedis),
     {

@@ -1,6 +1,6 @@
 /**
  * `npm test`: everything CI checks, in order, failing fast. Run a subset with `npm test -- <step> ...`
- * (steps: lint, typecheck, build, unit, integration, e2e, miniprogram, browser).
+ * (steps: lint, typecheck, build, unit, integration, e2e, fuzz, miniprogram, browser).
  */
 import { elapsed, run } from './lib/run';
 
@@ -20,6 +20,10 @@ const STEPS: Record<string, readonly (readonly [string, string[]])[]> = {
   // Integration and e2e tests share one Redis and start processes: run them one file at a time.
   integration: [npx('jest', '--selectProjects', 'integration', '--ci', '--runInBand')],
   e2e: [npx('jest', '--selectProjects', 'e2e', '--ci', '--runInBand')],
+  // Seeded fuzzing of every outside entry point (FUZZ_SEED, FUZZ_CASES); --expose-gc for its bounded-memory check.
+  fuzz: [
+    ['node', ['--expose-gc', 'node_modules/.bin/jest', '--selectProjects', 'fuzz', '--ci', '--runInBand']],
+  ],
   // After `build`: includes the weapp bundle-size budget.
   miniprogram: [npx('jest', '--selectProjects', 'miniprogram', '--ci')],
   // After `build`: the H5 app in headless Chromium against the real server.

@@ -45,6 +45,12 @@ export const CreateOrderRequestSchema = z.object({
     .refine(
       (prompt) => promptChars(prompt) <= PROMPT_MAX_CHARS,
       `the prompt is longer than ${PROMPT_MAX_CHARS} characters`,
+    )
+    // No person types U+0000, and PostgreSQL text cannot hold it: refused here, as bad input, rather than failing
+    // the order's ledger write later (which would answer 503 as if the ledger were down).
+    .refine(
+      (prompt) => !prompt.includes('\u0000'),
+      'the prompt contains a NUL character (U+0000): remove it',
     ),
   tier: z.string().min(1, 'choose a tier').max(64),
 });
