@@ -5,6 +5,20 @@
 export { AeadError, assertApiV3Key, decryptAeadAes256Gcm, encryptAeadAes256Gcm } from './aead.js';
 export type { AeadDecryptInput, AeadEncryptInput, AeadErrorReason } from './aead.js';
 export { formatRfc3339Beijing } from './beijing-time.js';
+export { WxPayBillHashError, openBillFile, readBillTicket, tradeBillPath } from './bill-download.js';
+export type { BillDownloadTicket, TradeBillRequest, TradeBillType } from './bill-download.js';
+export {
+  TRADE_BILL_COLUMNS,
+  TRADE_BILL_SUMMARY_COLUMNS,
+  TradeBillFormatError,
+  beijingDateOf,
+  fenToYuan,
+  formatBeijingTime,
+  parseBeijingTime,
+  parseTradeBill,
+  yuanToFen,
+} from './trade-bill.js';
+export type { TradeBill, TradeBillRow, TradeBillSummary } from './trade-bill.js';
 export { generateNonce } from './nonce.js';
 export { NOTIFICATION_FAILURE_BODY, NotificationError, openNotification } from './notification.js';
 export type { NotificationErrorReason, OpenNotificationOptions, WxPayNotification } from './notification.js';

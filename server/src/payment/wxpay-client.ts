@@ -5,6 +5,13 @@
 import type { KeyObject } from 'node:crypto';
 
 import { formatRfc3339Beijing } from './beijing-time.js';
+import {
+  openBillFile,
+  readBillTicket,
+  tradeBillPath,
+  type BillDownloadTicket,
+  type TradeBillRequest,
+} from './bill-download.js';
 import { createRequestSigner } from './request-signer.js';
 import {
   isCompleteSuccessTransaction,
@@ -102,6 +109,13 @@ export interface WxPayClient {
   createRefund(input: RefundInput): Promise<Refund>;
   /** `GET /v3/refund/domestic/refunds/{out_refund_no}`. */
   queryRefund(outRefundNo: string): Promise<Refund>;
+  /** `GET /v3/bill/tradebill`: where to download a day's trade bill (WeChat has it ready after 10:00 next day). */
+  applyTradeBill(request: TradeBillRequest): Promise<BillDownloadTicket>;
+  /**
+   * Downloads a bill file (signed request, unsigned answer), checks it against the ticket's SHA1 and returns its
+   * text. @throws WxPayBillHashError when the file does not match its hash.
+   */
+  downloadBill(ticket: BillDownloadTicket): Promise<string>;
 }
 
 /** Creates a client for one merchant and one Mini Program. */
@@ -187,6 +201,19 @@ export function createWxPayClient(options: WxPayClientOptions): WxPayClient {
     async queryRefund(outRefundNo) {
       const path = `/v3/refund/domestic/refunds/${encodeURIComponent(checkOutRefundNo(outRefundNo))}`;
       return expectRefund(await transport.request('GET', path));
+    },
+
+    async applyTradeBill(request) {
+      const res = await transport.request('GET', tradeBillPath(request));
+      const ticket = readBillTicket(expectJson(res), request.gzip ?? true);
+      if (!ticket)
+        throw invalidResponse('bill response lacks hash_type SHA1, hash_value or download_url', res);
+      return ticket;
+    },
+
+    async downloadBill(ticket) {
+      const res = await transport.downloadUnsigned(ticket.downloadUrl);
+      return openBillFile(res.body, ticket);
     },
   };
 }

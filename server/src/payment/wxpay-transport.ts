@@ -9,6 +9,7 @@ import type { WechatpayVerifier } from './wechatpay-verifier.js';
 import {
   WxPayApiError,
   WxPayConnectionError,
+  WxPayRequestValidationError,
   WxPayResponseSignatureError,
   WxPayTimeoutError,
   isRetryable,
@@ -48,6 +49,14 @@ export interface WxPayTransport {
    * @throws WxPayApiError | WxPayResponseSignatureError | WxPayConnectionError | WxPayTimeoutError
    */
   request(method: 'GET' | 'POST', pathAndQuery: string, body?: unknown): Promise<WxPayResponse>;
+  /**
+   * A signed GET of an absolute URL on the API's origin whose answer WeChat Pay does NOT sign: a bill file
+   * (`download_url`). The caller must check the body otherwise (the bill's SHA1 `hash_value`).
+   *
+   * @throws WxPayRequestValidationError when the URL is not on the API's origin (the Authorization header is
+   *   never sent elsewhere) | WxPayApiError | WxPayConnectionError | WxPayTimeoutError
+   */
+  downloadUnsigned(absoluteUrl: string): Promise<WxPayResponse>;
 }
 
 /** Creates the transport the API client is built on. */
@@ -59,6 +68,7 @@ export function createWxPayTransport(options: WxPayTransportOptions): WxPayTrans
     url: URL,
     canonicalUrl: string,
     body: string,
+    signedAnswer = true,
   ): Promise<WxPayResponse> {
     // A fresh timestamp and nonce for every attempt: WeChat rejects replays of the same signature.
     const signed = await options.signer.sign(method, canonicalUrl, body);
@@ -102,6 +112,7 @@ export function createWxPayTransport(options: WxPayTransportOptions): WxPayTrans
     if (response.status < 200 || response.status > 299) {
       throw apiError(response.status, raw, requestId);
     }
+    if (!signedAnswer) return { status: response.status, body: raw, requestId };
     const verified = options.verifier.verify(
       { ...readWechatpayHeaders(response.headers), body: raw },
       options.now(),
@@ -117,21 +128,44 @@ export function createWxPayTransport(options: WxPayTransportOptions): WxPayTrans
     return { status: response.status, body: raw, requestId };
   }
 
+  async function withRetries(
+    method: string,
+    url: URL,
+    bodyText: string,
+    signedAnswer: boolean,
+  ): Promise<WxPayResponse> {
+    // Sign what will actually go on the wire, after URL normalisation (and including any apiBase prefix).
+    const canonicalUrl = url.pathname + url.search;
+    for (let retry = 0; ; retry++) {
+      try {
+        return await attempt(method, url, canonicalUrl, bodyText, signedAnswer);
+      } catch (err) {
+        if (retry >= options.maxRetries || !isRetryable(err)) throw err;
+        // Exponential backoff with jitter in [0.5, 1) of the step, so concurrent retries spread out.
+        await sleep(options.retryDelayMs * 2 ** retry * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+
   return {
     async request(method, pathAndQuery, body) {
       const bodyText = body === undefined ? '' : JSON.stringify(body);
-      const url = new URL(base + pathAndQuery);
-      // Sign what will actually go on the wire, after URL normalisation (and including any apiBase prefix).
-      const canonicalUrl = url.pathname + url.search;
-      for (let retry = 0; ; retry++) {
-        try {
-          return await attempt(method, url, canonicalUrl, bodyText);
-        } catch (err) {
-          if (retry >= options.maxRetries || !isRetryable(err)) throw err;
-          // Exponential backoff with jitter in [0.5, 1) of the step, so concurrent retries spread out.
-          await sleep(options.retryDelayMs * 2 ** retry * (0.5 + Math.random() / 2));
-        }
+      return withRetries(method, new URL(base + pathAndQuery), bodyText, true);
+    },
+    async downloadUnsigned(absoluteUrl) {
+      let url: URL;
+      try {
+        url = new URL(absoluteUrl);
+      } catch {
+        throw new WxPayRequestValidationError('download_url', `download_url is not a URL: ${absoluteUrl}`);
       }
+      if (url.origin !== new URL(base).origin) {
+        throw new WxPayRequestValidationError(
+          'download_url',
+          `download_url ${url.origin} is not on the API's origin ${new URL(base).origin}: not sent a signature`,
+        );
+      }
+      return withRetries('GET', url, '', false);
     },
   };
 }
