@@ -85,6 +85,7 @@ export function createControlRoutes(options: ControlRoutesOptions): Router {
       control: [
         'POST /sandbox/pay',
         'GET|POST|DELETE /sandbox/faults',
+        'GET|POST|DELETE /sandbox/bill-faults',
         'GET /sandbox/state',
         'GET /sandbox/deliveries?out_trade_no=',
         'GET /sandbox/breakers',

@@ -14,6 +14,9 @@ import type { SandboxKeys } from './sandbox-keys.js';
 import { createTimerScope } from './timer-scope.js';
 import { WECHAT_SANDBOX_PREFIX, createWechatRoutes } from './wechat/wechat-routes.js';
 import { createWechatService, type SubscribeGrant, type WechatService } from './wechat/wechat-service.js';
+import { createBillFaultRoutes } from './wxpay/bill-fault-routes.js';
+import { createBillFaultStore, type BillFaultStore } from './wxpay/bill-faults.js';
+import { createBillService } from './wxpay/bill-service.js';
 import { createNotificationDeliverer, type DeliveryRecord } from './wxpay/notification-deliverer.js';
 import { createFaultStore, type FaultList, type FaultStore } from './wxpay/notification-faults.js';
 import type { SandboxOrder, SandboxRefund } from './wxpay/wxpay-ledger.js';
@@ -75,6 +78,8 @@ export interface Sandbox {
   xpay: XPaySandbox;
   /** Notification faults (what `/sandbox/faults` edits). */
   faults: FaultStore;
+  /** Trade bill faults (what `/sandbox/bill-faults` edits). */
+  billFaults: BillFaultStore;
   /** Plays the user confirming payment; same as `POST /sandbox/pay`. */
   pay(target: PayTarget): Transaction;
   /** Snapshot of orders, refunds, deliveries, faults and grants (no keys or secrets). */
@@ -141,6 +146,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     logger,
   });
   const wechat = createWechatService({ keys, now, logger });
+  const billFaults = createBillFaultStore();
+  const bills = createBillService({ ledger: wxpay.ledger, faults: billFaults, now });
   const xpay = createXPaySandbox({
     keys,
     wechat,
@@ -169,9 +176,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   });
 
   const routers: Router[] = [
-    createWxPayRoutes({ keys, service: wxpay, now, logger }),
+    createWxPayRoutes({ keys, service: wxpay, now, logger, bills }),
     createWechatRoutes(wechat, logger),
     createControlRoutes({ keys, wxpay, deliverer, faults, state, logger }),
+    createBillFaultRoutes({ keys, wxpay, notificationFaults: faults, billFaults, logger }),
     ...xpay.routers,
   ];
   const chain = routers.map((router) => router.routes() as unknown as Koa.Middleware);
@@ -244,6 +252,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     wechat,
     xpay,
     faults,
+    billFaults,
     pay: (target) => wxpay.pay(target),
     state,
     deliveries: (outTradeNo) => deliverer.list(outTradeNo),

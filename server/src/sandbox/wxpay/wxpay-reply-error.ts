@@ -14,6 +14,7 @@ export type WxPayErrorCode =
   | 'ORDER_NOT_EXIST'
   | 'RESOURCE_NOT_EXISTS'
   | 'NOT_FOUND'
+  | 'NO_STATEMENT_EXIST'
   | 'SYSTEM_ERROR';
 
 /** Thrown by the emulator's WeChat Pay logic; the route layer turns it into a signed error answer. */

@@ -7,7 +7,9 @@ import type Koa from 'koa';
 
 import type { Logger } from '../../observability/logger.js';
 import { rawBodyOf } from '../raw-body.js';
+import { newRequestId } from '../sandbox-ids.js';
 import type { SandboxKeys } from '../sandbox-keys.js';
+import type { BillService } from './bill-service.js';
 import { verifyMerchantRequest } from './merchant-auth.js';
 import { replySigned } from './signed-reply.js';
 import { WxPayReplyError } from './wxpay-reply-error.js';
@@ -24,7 +26,12 @@ export interface WxPayRoutesOptions {
   service: WxPayService;
   now: () => number;
   logger: Logger;
+  /** Serves `GET /v3/bill/tradebill` and its downloads when given. */
+  bills?: BillService;
 }
+
+/** Where the emulated bill files are downloaded from (the path of `download_url`). */
+const BILL_DOWNLOAD_PATH = '/v3/billdownload/file';
 
 type Answer = { status: number; body?: unknown };
 type Handler = (ctx: RouterContext, mchid: string, raw: Buffer) => Answer;
@@ -101,6 +108,39 @@ export function createWxPayRoutes(options: WxPayRoutesOptions): Router {
     '/v3/refund/domestic/refunds/:outRefundNo',
     signed((ctx) => ({ status: 200, body: service.queryRefund(param(ctx, 'outRefundNo')) })),
   );
+  const { bills } = options;
+  if (bills) {
+    router.get(
+      '/v3/bill/tradebill',
+      signed((ctx) => ({
+        status: 200,
+        body: bills.apply(ctx.query, `${ctx.origin}${WXPAY_SANDBOX_PREFIX}${BILL_DOWNLOAD_PATH}`),
+      })),
+    );
+    // The one answer WeChat Pay does not sign: the file's integrity is the hash_value announced above.
+    router.get(BILL_DOWNLOAD_PATH, async (ctx) => {
+      try {
+        verifyMerchantRequest(
+          {
+            method: ctx.method,
+            canonicalUrl: ctx.originalUrl,
+            authorization: ctx.get('Authorization') || undefined,
+            body: rawBodyOf(ctx),
+          },
+          merchant,
+          now(),
+        );
+        const token = ctx.query['token'];
+        const file = bills.download(typeof token === 'string' ? token : '');
+        ctx.set('Request-ID', newRequestId());
+        ctx.type = file.gzip ? 'application/x-gzip' : 'text/plain; charset=utf-8';
+        ctx.body = file.body;
+      } catch (err) {
+        if (!(err instanceof WxPayReplyError)) throw err;
+        await replySigned(ctx, signingKey, now(), err.status, err.toBody());
+      }
+    });
+  }
   return router;
 }
 
