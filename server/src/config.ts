@@ -101,6 +101,8 @@ const EnvSchema = z.object({
   LEDGER_HEAL_AFTER_MS: positiveMs.default(60_000),
   /** A paid order Redis lost is answered if it was paid this recently, else refunded. */
   LEDGER_HEAL_ANSWER_WITHIN_MS: positiveMs.default(30 * 60_000),
+  /** How often the background work checks whether yesterday's WeChat Pay bills are due for reconciliation. */
+  BILL_RECONCILE_CHECK_MS: positiveMs.default(10 * 60_000),
   /**
    * 1 = embedded sandboxes (WeChat Pay/WeChat API emulator, mock model). Default 0 (live): the sandbox marks any
    * order paid on request, so it only runs when asked for, and never in production (see SANDBOX_ALLOW_UNSAFE).

@@ -29,9 +29,11 @@ import {
   type OrderService,
   type OrderStore,
   type PaymentEvents,
+  type PaymentOutcome,
   type Reconciler,
 } from './orders/index.js';
 import { buildRequestPaymentParams, createWxPayClient, type WxPayClient } from './payment/index.js';
+import { createBillReconciler, createBillSchedule, type BillReconciler } from './reconciliation/index.js';
 import { closeRedis, createRedis, type Redis, type RedisKeys } from './redis/index.js';
 import {
   createSessionService,
@@ -84,6 +86,8 @@ export interface Services {
   notifier: SubscribeNotifier;
   /** The PostgreSQL ledger: money facts committed before they are acknowledged (docs/ledger.md). */
   ledger: Ledger;
+  /** Reconciles a day of the ledger with WeChat Pay's bills (run daily by the background work). */
+  billReconciler: BillReconciler;
   /** Starts the background work of this process: the reconciler and an inference worker. */
   startBackgroundWork(options?: { lockDurationMs?: number; stalledIntervalMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -102,6 +106,14 @@ export interface ServicesDeps {
   /** Injected into the WeChat clients (tests). Default: global fetch. */
   fetch?: typeof globalThis.fetch;
 }
+
+/** What the payment path answers once a billed payment is in the ledger. */
+const HEALED_OUTCOMES: readonly PaymentOutcome[] = [
+  'paid',
+  'duplicate',
+  'late_payment_refunding',
+  'unknown_order_refunding',
+];
 
 export function createServices(deps: ServicesDeps): Services {
   const { config, logger, metrics, redis, keys, merchant, endpoints } = deps;
@@ -287,6 +299,27 @@ export function createServices(deps: ServicesDeps): Services {
   });
 
   // Hourly is plenty for retention measured in days and years.
+  const billReconciler = createBillReconciler({
+    wxpay,
+    pool: deps.ledgerPool,
+    logger,
+    registry: metrics.registry,
+    // The usual path for a payment we did not hear of: WeChat Pay's query confirms it, then it is credited (order
+    // known) or the order re-created and refunded (unknown).
+    healPayment: async (outTradeNo) =>
+      HEALED_OUTCOMES.includes(
+        await payments.applyTransaction(await wxpay.queryByOutTradeNo(outTradeNo), 'query'),
+      ),
+  });
+  const billSchedule = createBillSchedule({
+    reconciler: billReconciler,
+    pool: deps.ledgerPool,
+    redis,
+    leaseKey: (billDate) => keys.billReconcileLease(billDate),
+    logger,
+    intervalMs: config.BILL_RECONCILE_CHECK_MS,
+  });
+
   const retention = createLedgerRetention({
     pool: deps.ledgerPool,
     logger,
@@ -329,6 +362,7 @@ export function createServices(deps: ServicesDeps): Services {
     await worker.ready();
     reconciler.start();
     retention.start();
+    billSchedule.start();
   }
 
   let closing: Promise<void> | undefined;
@@ -355,11 +389,13 @@ export function createServices(deps: ServicesDeps): Services {
     tierAvailability,
     notifier,
     ledger,
+    billReconciler,
     startBackgroundWork,
     close: () =>
       (closing ??= (async () => {
         await reconciler.stop();
         await retention.stop();
+        await billSchedule.stop();
         await worker?.close();
         if (workerConnection) await closeRedis(workerConnection);
         await queue.close();

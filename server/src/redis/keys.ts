@@ -47,6 +47,8 @@ export interface RedisKeys {
   accessToken(): string;
   /** Paid notifications that did not match their order (wrong amount, appid, mchid): for an operator. */
   paymentAnomalies(): string;
+  /** Lease of one day's bill reconciliation (date `YYYY-MM-DD`), so one instance runs it. */
+  billReconcileLease(billDate: string): string;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -82,5 +84,6 @@ export function createRedisKeys(prefix: string): RedisKeys {
     liveOrders: () => `${prefix}schedule:live-orders`,
     orderOpenidHandover: (id) => `${prefix}order:{o:${assertId('order', id)}}:notify-openid`,
     accessToken: () => `${prefix}wechat:access-token`,
+    billReconcileLease: (billDate) => `${prefix}lease:bill-reconcile:${assertId('bill date', billDate)}`,
   };
 }

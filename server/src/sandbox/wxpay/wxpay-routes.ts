@@ -114,7 +114,10 @@ export function createWxPayRoutes(options: WxPayRoutesOptions): Router {
       '/v3/bill/tradebill',
       signed((ctx) => ({
         status: 200,
-        body: bills.apply(ctx.query, `${ctx.origin}${WXPAY_SANDBOX_PREFIX}${BILL_DOWNLOAD_PATH}`),
+        body: bills.apply(
+          ctx.query,
+          `${ctx.protocol}://${ctx.host}${WXPAY_SANDBOX_PREFIX}${BILL_DOWNLOAD_PATH}`,
+        ),
       })),
     );
     // The one answer WeChat Pay does not sign: the file's integrity is the hash_value announced above.
