@@ -10,6 +10,7 @@ const COMPOSITION_ROOTS = [
   'server/src/worker-main.ts',
   'server/src/sandbox-main.ts',
   'server/src/merchant.ts',
+  'server/src/reconcile-bills-main.ts',
 ];
 const OPENAI = {
   name: 'openai',
