@@ -53,17 +53,28 @@ function short(body: Buffer): string {
 }
 
 /**
- * Whether a JSON text has a `__proto__` key, or a `constructor` holding `prototype`, anywhere: the body parser
- * (co-body, through secure-json-parse's rules) refuses such bodies as BAD_JSON on purpose (prototype poisoning),
- * so an otherwise valid request carrying one is expected to fail.
+ * The JSON value of a request body as the body parser reads it: UTF-8 with a leading byte order mark dropped
+ * (raw-body decodes with iconv-lite, which strips it; RFC 8259 §8.1 lets a parser ignore it). Undefined when the
+ * bytes are not JSON.
  */
-export function hasPoisonedKeys(json: Buffer): boolean {
+export function requestJson(body: Buffer | undefined): unknown {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a JSON body has a `__proto__` key anywhere: the body parser (co-body, through @hapi/bourne) refuses such
+ * bodies as BAD_JSON on purpose (prototype poisoning), so an otherwise valid request carrying one may fail.
+ */
+export function hasPoisonedKeys(body: Buffer): boolean {
   let poisoned = false;
   try {
-    JSON.parse(json.toString('utf8'), function (this: unknown, key, value: unknown) {
+    JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''), (key, value: unknown) => {
       if (key === '__proto__') poisoned = true;
-      if (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)
-        poisoned = true;
       return value;
     });
   } catch {

@@ -30,55 +30,62 @@ function roundCases(): number {
   return cases === undefined ? 40 : Math.min(1_000, Math.max(20, Math.floor(cases / 10)));
 }
 
+/** Jest timeout: generous (cases take milliseconds), so that only a stuck run reaches it. */
+const TIMEOUT_MS = 120_000 + (MEASURED_ROUNDS + 1) * 4 * roundCases() * 500;
+
 const fixture = useFuzzServer();
 
 describe('fuzz: bounded memory', () => {
-  it('does not grow the heap with the number of hostile requests and sockets it handled', async () => {
-    const ws = await wsTarget(fixture.server);
-    const targets: FuzzTarget<any>[] = [
-      await notifyTarget(fixture.server),
-      await ordersTarget(fixture.server),
-      sessionTarget(fixture.server),
-      ws,
-    ];
-    const perRound = roundCases();
-    const failures = new Map<FuzzTarget<any>, FuzzFailure[]>();
-    // Each round runs new cases: round r is case indices r×perRound … (r+1)×perRound−1 of every target.
-    const round = async (r: number) => {
-      for (const target of targets) {
-        const found = await runCases(target, r * perRound, perRound);
-        if (found.length > 0) failures.set(target, [...(failures.get(target) ?? []), ...found]);
+  it(
+    'does not grow the heap with the number of hostile requests and sockets it handled',
+    async () => {
+      const ws = await wsTarget(fixture.server);
+      const targets: FuzzTarget<any>[] = [
+        await notifyTarget(fixture.server),
+        await ordersTarget(fixture.server),
+        sessionTarget(fixture.server),
+        ws,
+      ];
+      const perRound = roundCases();
+      const failures = new Map<FuzzTarget<any>, FuzzFailure[]>();
+      // Each round runs new cases: round r is case indices r×perRound … (r+1)×perRound−1 of every target.
+      const round = async (r: number) => {
+        for (const target of targets) {
+          const found = await runCases(target, r * perRound, perRound);
+          if (found.length > 0) failures.set(target, [...(failures.get(target) ?? []), ...found]);
+        }
+      };
+      try {
+        await round(0);
+        const baseline = await heapAfterGc();
+        const heaps = [baseline];
+        for (let r = 1; r <= MEASURED_ROUNDS; r++) {
+          await round(r);
+          heaps.push(await heapAfterGc());
+        }
+        const measured = MEASURED_ROUNDS * perRound * targets.length;
+        const bound = SLACK + measured * PER_CASE_ALLOWANCE;
+        const growth = (heaps.at(-1) as number) - baseline;
+        process.stdout.write(
+          `fuzz memory: ${measured} measured cases (${perRound} per target per round), heap after GC ` +
+            `${heaps.map(mib).join(' → ')}, growth ${mib(growth)} (bound ${mib(bound)})\n`,
+        );
+        expect(growth).toBeLessThan(bound);
+      } finally {
+        await ws.close();
       }
-    };
-    try {
-      await round(0);
-      const baseline = await heapAfterGc();
-      const heaps = [baseline];
-      for (let r = 1; r <= MEASURED_ROUNDS; r++) {
-        await round(r);
-        heaps.push(await heapAfterGc());
-      }
-      const measured = MEASURED_ROUNDS * perRound * targets.length;
-      const bound = SLACK + measured * PER_CASE_ALLOWANCE;
-      const growth = (heaps.at(-1) as number) - baseline;
-      process.stdout.write(
-        `fuzz memory: ${measured} measured cases (${perRound} per target per round), heap after GC ` +
-          `${heaps.map(mib).join(' → ')}, growth ${mib(growth)} (bound ${mib(bound)})\n`,
+      // Cases that broke a target's own oracle on the way are failures too (replayable in the target's file).
+      const reports = [...failures].map(([target, found]) =>
+        describeFailures({
+          target: target.name,
+          testFile: target.testFile,
+          seed: fuzzSettings().seed,
+          cases: perRound * (MEASURED_ROUNDS + 1),
+          failures: found,
+        }),
       );
-      expect(growth).toBeLessThan(bound);
-    } finally {
-      await ws.close();
-    }
-    // Cases that broke a target's own oracle on the way are failures too (replayable in the target's file).
-    const reports = [...failures].map(([target, found]) =>
-      describeFailures({
-        target: target.name,
-        testFile: target.testFile,
-        seed: fuzzSettings().seed,
-        cases: perRound * (MEASURED_ROUNDS + 1),
-        failures: found,
-      }),
-    );
-    if (reports.length > 0) throw new Error(reports.join('\n\n'));
-  }, 600_000);
+      if (reports.length > 0) throw new Error(reports.join('\n\n'));
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -188,7 +188,11 @@ function mutateBody(body: Buffer, m: BodyMutation): Buffer {
   const reserialise = (change: (envelope: Record<string, unknown>) => void): Buffer => {
     if (!parsed) return body;
     change(parsed);
-    return Buffer.from(JSON.stringify(parsed));
+    try {
+      return Buffer.from(JSON.stringify(parsed));
+    } catch {
+      return body; // nested too deep for JSON.stringify's recursion: the mutation does not apply
+    }
   };
   switch (m.op) {
     case 'truncate':
