@@ -66,7 +66,7 @@ describe('migrations', () => {
     try {
       await expect(assertLedgerSchemaCurrent(pool, schema)).rejects.toThrow(LedgerSchemaBehindError);
       await expect(assertLedgerSchemaCurrent(pool, schema)).rejects.toThrow(/npm run migrate/);
-      expect(await migrateLedger(pool, schema)).toEqual(['0001_ledger']);
+      expect(await migrateLedger(pool, schema)).toEqual(['0001_ledger', '0002_bill_differences']);
       expect(await migrateLedger(pool, schema)).toEqual([]);
       expect(await pendingLedgerMigrations(pool)).toEqual([]);
       await expect(assertLedgerSchemaCurrent(pool, schema)).resolves.toBeUndefined();
