@@ -236,10 +236,17 @@ it('reading while the answer streams on a 320×568 phone: no pull to the bottom,
     // The user scrolls up to the first answer while the second keeps coming (a real scroll of the view: mobile
     // emulation has no wheel, and a swipe ends in the same scroll event).
     const conversation = visible('.chat__conversation');
-    const scrollUp = () =>
-      conversation.evaluate((el) => {
-        el.scrollTop = 60;
-      });
+    // A finger drag: the view held near the top for a few frames while the text keeps coming.
+    const scrollUp = async () => {
+      for (let frame = 0; frame < 8; frame++) {
+        await conversation.evaluate((el) => {
+          el.scrollTop = 60;
+        });
+        await page.waitForTimeout(30);
+      }
+    };
+    // The user leaves the prompt box (touching the conversation does that on a phone) and scrolls up.
+    await promptBox().evaluate((el) => (el as unknown as { blur(): void }).blur());
     await scrollUp();
     // The app has seen the user leave the bottom (a gesture is many scroll events; a chunk landing before the
     // first one was handled may still have followed): from now on the view stays where the user puts it.

@@ -84,8 +84,14 @@ export function useFollowBottom(elementId: string): FollowBottom {
   useEffect(() => {
     if (!isH5 || typeof document === 'undefined') return;
     const element = document.getElementById(elementId);
-    if (element) element.scrollTop = element.scrollHeight;
-  }, [tick, elementId]);
+    if (!element) return;
+    // Scroll events arrive a frame late: the user may have scrolled up since the last one. Follow only if not.
+    if (element.scrollTop < last.current.scrollTop - USER_SCROLL_PX) {
+      setFollowing(false);
+      return;
+    }
+    element.scrollTop = element.scrollHeight;
+  }, [tick, elementId, setFollowing]);
 
   return {
     scrollProps: isH5 ? {} : { scrollTop: BOTTOM + tick },

@@ -25,6 +25,8 @@ export interface Turn {
    * order reads "not paid" rather than "waiting for confirmation".
    */
   payUnknown?: boolean;
+  /** When the pay sheet reported the payment done (epoch ms): a confirmation is expected right after. */
+  paidAt?: number;
   /** The last state the client saw (kept so a reload can show it before the stream catches up). */
   state?: OrderState;
   /**

@@ -187,6 +187,30 @@ describe('ordering and paying', () => {
     expect(answerState()?.className).toContain('order-state--paying');
   });
 
+  it('goes from 支付中 straight to 生成中 when the payment is confirmed at once: no 待确认 flicker', async () => {
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => {
+      const label = answerState()?.textContent;
+      if (label && seen[seen.length - 1] !== label) seen.push(label);
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    try {
+      await renderChat({
+        'POST /api/orders': orderReply(ORDER_ID),
+        'POST /api/orders/*/confirm': confirmed('PAID'),
+      });
+      requestPayment.mockResolvedValueOnce({ errMsg: 'requestPayment:ok' });
+      ask('问题');
+      await settle();
+      await act(async () => undefined);
+    } finally {
+      observer.disconnect();
+    }
+    expect(seen).not.toContain('待确认');
+    expect(seen).not.toContain('已支付');
+    expect(seen.slice(-2)).toEqual(['支付中', '生成中']);
+  });
+
   it('says no money was taken when a payment fails and the server confirms the order unpaid', async () => {
     await renderChat({
       'POST /api/orders': orderReply(ORDER_ID),

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import ChatPage from '../../../miniprogram/src/pages/chat';
+import ChatPage, { CONFIRM_GRACE_MS } from '../../../miniprogram/src/pages/chat';
 import { CONVERSATION_KEY, type Turn } from '../../../miniprogram/src/services/conversation';
 import { SESSION_STORAGE_KEY } from '../../../miniprogram/src/services/session';
 import { storage } from '../mocks/taro';
@@ -78,6 +78,10 @@ function ask(question = QUESTION) {
 
 describe('chat page', () => {
   let sockets: FakeSocketTask[];
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   beforeEach(() => {
     taroRequest.mockReset();
@@ -193,6 +197,8 @@ describe('chat page', () => {
   });
 
   it('paying → waiting for confirmation → generating (streams once per chunk) → done', async () => {
+    // Fake timers: the wait for the confirmation shows "待确认" only after a grace period (no flicker).
+    jest.useFakeTimers();
     const confirm = heldReply();
     const calls = await renderChat({
       'POST /api/orders': created,
@@ -205,6 +211,8 @@ describe('chat page', () => {
 
     await payment.resolve();
     await settle();
+    expect(screen.getByText('正在确认支付…')).toBeTruthy();
+    act(() => jest.advanceTimersByTime(CONFIRM_GRACE_MS));
 
     expect(screen.getByText('等待支付确认…')).toBeTruthy();
     expect(answerState()?.className).toContain('order-state--waiting');

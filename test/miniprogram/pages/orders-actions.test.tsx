@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import type { OrderView } from '@tokentill/shared-types';
+import OrderPage from '../../../miniprogram/src/pages/order';
 import OrdersPage from '../../../miniprogram/src/pages/orders';
 import { SESSION_STORAGE_KEY } from '../../../miniprogram/src/services/session';
 import { UNPAID_ORDER_KEY } from '../../../miniprogram/src/services/unpaid-order';
@@ -195,5 +196,23 @@ describe('an unpaid order', () => {
 
     expect(screen.getByText('订单已支付，无法取消')).toBeTruthy();
     expect(cards()[0]?.querySelector('.order-state')?.textContent).toBe('生成中');
+  });
+});
+
+describe('the order page of a refund that did not go through', () => {
+  it('offers customer service with the order, not "重新提问", and shows the amount as not a plain charge', async () => {
+    jest.mocked(Taro.useRouter).mockReturnValue({ params: { id: 'order-page-0009' }, path: '' } as never);
+    mockApi({
+      'GET /api/orders/*': { status: 200, body: order(9, { state: 'REFUND_FAILED' }) },
+    });
+    render(<OrderPage />);
+
+    await screen.findByText('生成失败，退款未能自动完成。请联系客服并提供订单号，我们会人工退款');
+    expect(screen.queryByText('重新提问')).toBeNull();
+    expect(document.querySelector('.contact-button')?.getAttribute('data-open-type')).toBe('contact');
+    expect(document.querySelector('.order-page__amount-note')?.textContent).toBe('退款异常 ');
+    expect(document.querySelector('.order-page__price')?.className).toContain(
+      'order-page__price--not-charged',
+    );
   });
 });

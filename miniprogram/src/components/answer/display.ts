@@ -19,6 +19,11 @@ export interface AnswerInput {
   priceFen?: number;
   /** The answer was restarted with another model (its first model failed mid-answer). */
   restarted?: boolean;
+  /**
+   * Paid a moment ago and not confirmed yet: still reads "支付中" rather than flashing "待确认" for the instant
+   * the confirmation usually takes (see the chat page's CONFIRM_GRACE_MS).
+   */
+  confirming?: boolean;
 }
 
 /** What the bubble shows. */
@@ -66,11 +71,13 @@ export function describeAnswer(input: AnswerInput): AnswerDisplay {
   }
   switch (state) {
     case undefined:
+      if (input.confirming) return status('paying', '支付中', 'busy', '正在确认支付…', 'muted');
       // Whether the payment went through is not known yet: say so rather than guess either way.
       return input.payUnknown
         ? status('checking', '确认中', 'busy', '正在确认支付结果…', 'muted')
         : status('waiting', '待确认', 'busy', '等待支付确认…', 'muted');
     case 'CREATED':
+      if (input.confirming) return status('paying', '支付中', 'busy', '正在确认支付…', 'muted');
       return input.payUnknown
         ? { ...status('unpaid', '未支付', 'off', '支付未完成，未扣款', 'muted'), retry: true }
         : status('waiting', '待确认', 'busy', '等待支付确认…', 'muted');

@@ -14,7 +14,7 @@ import './index.css';
 export function BackBar({ title, backText, fallbackTab }: BackBarProps) {
   return (
     <View className="back-bar">
-      <Text className="back-bar__back" onClick={() => void goBack(fallbackTab)}>
+      <Text className="back-bar__back tt-tap" onClick={() => void goBack(fallbackTab)}>
         {`‹ ${backText}`}
       </Text>
       <Text className="back-bar__title">{title}</Text>

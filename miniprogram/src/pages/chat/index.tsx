@@ -22,6 +22,12 @@ import { formatPriceFen } from '../../utils/money';
 import { amountNote, isFinalState } from '../../utils/order-state';
 import './index.css';
 
+/**
+ * How long after the pay sheet closes a payment may take to be confirmed before the answer says "待确认". It is
+ * usually confirmed within a blink: showing 支付中 → 待确认 → 生成中 in 200 ms would only flicker.
+ */
+export const CONFIRM_GRACE_MS = 800;
+
 /** The conversation's scroll view (H5 scrolls it through the DOM: see use-follow-bottom.ts). */
 const CONVERSATION_ID = 'chat-conversation';
 
@@ -191,7 +197,7 @@ export default function ChatPage() {
       return;
     }
     forgetUnpaidOrder(orderId);
-    updateTurn(turn.id, { phase: 'paid' });
+    updateTurn(turn.id, { phase: 'paid', paidAt: Date.now() });
     setPrompt('');
     // The answer's stream subscribes as the paid turn renders; the server checks the payment with WeChat Pay.
     confirmOrder(orderId).then(
@@ -358,6 +364,7 @@ function TurnView({ turn, onSettled, onAskAgain, onGrow }: TurnViewProps) {
 function LiveAnswer({ turn, onSettled, onAskAgain, onGrow }: TurnViewProps) {
   const stream = useOrderStream(turn.orderId, { stateHint: turn.state });
   const { state, text, usage, restarted } = stream;
+  const confirming = useConfirmGrace(turn.paidAt);
   // COMPLETED settles with its usage (the socket's `done`), after the last chunk.
   const settled = isFinalState(state) && (state !== 'COMPLETED' || usage !== undefined);
 
@@ -387,10 +394,25 @@ function LiveAnswer({ turn, onSettled, onAskAgain, onGrow }: TurnViewProps) {
       priceFen={turn.priceFen}
       restarted={restarted}
       reconnecting={stream.reconnecting}
+      confirming={confirming}
       orderId={turn.orderId}
       onRetry={() => onAskAgain(turn)}
     />
   );
+}
+
+/** True during the first {@link CONFIRM_GRACE_MS} after `paidAt`. */
+function useConfirmGrace(paidAt: number | undefined): boolean {
+  const remaining = paidAt === undefined ? 0 : paidAt + CONFIRM_GRACE_MS - Date.now();
+  const [inGrace, setInGrace] = useState(remaining > 0);
+  useEffect(() => {
+    if (remaining <= 0) return;
+    const timer = setTimeout(() => setInGrace(false), remaining);
+    return () => clearTimeout(timer);
+    // Armed once per payment: `remaining` shrinks on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [paidAt]);
+  return inGrace && remaining > 0;
 }
 
 interface TiersSectionProps {
