@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 
 import {
   TradeBillFormatError,
   WxPayBillHashError,
+  WxPayRequestValidationError,
+  createWxPayClient,
   beijingDateOf,
   fenToYuan,
   formatBeijingTime,
@@ -162,5 +164,28 @@ describe('bill download checks', () => {
       '/v3/bill/tradebill?bill_date=2024-06-01&bill_type=ALL',
     );
     expect(() => tradeBillPath({ billDate: '2024-6-1', billType: 'ALL' })).toThrow(/bill_date/);
+  });
+});
+
+describe('bill download requests', () => {
+  it('never sends the merchant signature to a download_url off the API origin', async () => {
+    const fetch = jest.fn<ReturnType<typeof globalThis.fetch>, Parameters<typeof globalThis.fetch>>();
+    const client = createWxPayClient({
+      mchid: '1900000109',
+      appid: 'wx8888888888888888',
+      merchantSerial: 'ABC',
+      merchantPrivateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+      verifier: { verify: () => ({ ok: true }) } as never,
+      apiBase: 'https://api.mch.weixin.qq.com',
+      fetch,
+    });
+    const ticket = { hashType: 'SHA1' as const, hashValue: '0'.repeat(40), gzip: true };
+    await expect(
+      client.downloadBill({ ...ticket, downloadUrl: 'https://evil.example/v3/billdownload/file?token=x' }),
+    ).rejects.toBeInstanceOf(WxPayRequestValidationError);
+    await expect(client.downloadBill({ ...ticket, downloadUrl: 'not a url' })).rejects.toBeInstanceOf(
+      WxPayRequestValidationError,
+    );
+    expect(fetch).not.toHaveBeenCalled();
   });
 });
