@@ -221,14 +221,14 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().positive().max(1000).default(32),
   /** A worker silent for this long is presumed dead and its order handed to another worker (BullMQ lock). */
   WORKER_LOCK_MS: positiveMs.default(30_000),
-  /** Path of the tiers/models/providers file (JSON). Default: config/tokentill.sandbox.json (mock models). */
-  TOKENTILL_CONFIG: z.string().min(1).optional(),
   /** Generation attempts one paid order may use (a worker dying mid-answer spends one); then it is refunded. */
   GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** How long an order may sit in one non-final state before the recovery sweep checks it has a next step. */
   RECOVERY_AFTER_MS: positiveMs.default(60_000),
   /** An order in one non-final state for longer than this is logged as stuck and counted in the metrics. */
   STUCK_ORDER_WARN_MS: positiveMs.default(15 * 60_000),
+  /** Path of the tiers/models/providers file (JSON). Default: config/tokentill.sandbox.json (mock models). */
+  TOKENTILL_CONFIG: z.string().min(1).optional(),
   /** Subscribe message "your answer is ready": template id from mp.weixin.qq.com; unset = off (sandbox: on). */
   SUBSCRIBE_TEMPLATE_ID: z.string().min(1).optional(),
   /** Template key → content, JSON: sources prompt, answer, tier, completedAt, price, status. */

@@ -32,8 +32,6 @@ export interface RedisKeys {
   paymentChecks(): string;
   /** Refunds the reconciler must follow until WeChat Pay reports a final state. */
   refundChecks(): string;
-  /** Set once a socket delivered the order's final state: no subscribe message is needed then. */
-  orderWatched(orderId: string): string;
   /**
    * Every order not yet in a final state (sorted set scored by when the recovery sweep should next look at it).
    * An order joins before it can need a next step and leaves only once final, so the sweep can always find it.
@@ -41,6 +39,8 @@ export interface RedisKeys {
   liveOrders(): string;
   /** The sealed openid of a completed order, kept briefly for its subscribe message (erased from the order). */
   orderOpenidHandover(orderId: string): string;
+  /** Set once a socket delivered the order's final state: no subscribe message is needed then. */
+  orderWatched(orderId: string): string;
   /** Completed orders whose subscribe message is due (sorted set scored by due time). */
   notifyChecks(): string;
   /** The WeChat server API access token, shared by all instances. */
@@ -78,11 +78,11 @@ export function createRedisKeys(prefix: string): RedisKeys {
     loginCode: (codeHash) => `${prefix}login:code:${assertId('code hash', codeHash)}`,
     paymentChecks: () => `${prefix}schedule:payment-checks`,
     refundChecks: () => `${prefix}schedule:refund-checks`,
+    liveOrders: () => `${prefix}schedule:live-orders`,
+    orderOpenidHandover: (id) => `${prefix}order:{o:${assertId('order', id)}}:notify-openid`,
     paymentAnomalies: () => `${prefix}payment-anomalies`,
     orderWatched: (id) => `${prefix}order:{o:${assertId('order', id)}}:watched`,
     notifyChecks: () => `${prefix}schedule:notify-checks`,
-    liveOrders: () => `${prefix}schedule:live-orders`,
-    orderOpenidHandover: (id) => `${prefix}order:{o:${assertId('order', id)}}:notify-openid`,
     accessToken: () => `${prefix}wechat:access-token`,
     billReconcileLease: (billDate) => `${prefix}lease:bill-reconcile:${assertId('bill date', billDate)}`,
   };
