@@ -27,6 +27,7 @@ export async function notifyTarget(server: TestServer): Promise<FuzzTarget<Notif
     apiV3Key: keys.apiV3Key,
     publicKeyId: keys.publicKeyId,
     privateKey: keys.wechatpayPrivateKey,
+    publicKey: keys.wechatpayPublicKey,
   };
   const pool = new OrderPool(server);
   return {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { z } from 'zod';
 import {
   ConfirmOrderResponseSchema,
   CreateOrderRequestSchema,
@@ -231,6 +232,30 @@ function authenticates(a: Auth): boolean {
   );
 }
 
+type Route = 'create' | 'list' | 'get' | 'confirm' | 'none';
+
+/**
+ * The route a request reaches. A raw id may carry "/", "?" or "#" (the server ends the path at "?" and "#"), and
+ * the router takes a trailing slash as none: `POST /api/orders/#x/confirm` is a creation, `GET /api/orders/?x`
+ * the list.
+ */
+function routeSeen(method: string, path: string): Route {
+  const pathname = path.split(/[?#]/)[0] ?? '';
+  if (/^\/api\/orders\/?$/.test(pathname)) return method === 'POST' ? 'create' : 'list';
+  if (/^\/api\/orders\/[^/]+\/confirm\/?$/.test(pathname)) return method === 'POST' ? 'confirm' : 'none';
+  if (/^\/api\/orders\/[^/]+\/?$/.test(pathname)) return method === 'GET' ? 'get' : 'none';
+  return 'none';
+}
+
+/** The documented 2xx body of each route; a request that reaches none must not succeed. */
+const RESPONSES: Record<Route, z.ZodType> = {
+  create: CreateOrderResponseSchema,
+  list: OrderListResponseSchema,
+  get: OrderViewSchema,
+  confirm: ConfirmOrderResponseSchema,
+  none: z.never(),
+};
+
 /** Cases in CI (FUZZ_CASES overrides it). */
 export const ORDERS_CI_CASES = 300;
 
@@ -263,8 +288,30 @@ export async function ordersTarget(server: TestServer): Promise<FuzzTarget<Order
     }
   };
 
-  async function send(method: string, path: string, headers: RawHeader[], body?: Buffer) {
-    return rawRequest(server.url, { method, path, headers, ...(body === undefined ? {} : { body }) });
+  /** The request of a case: method, path as sent (a raw id may hold "/", "?" or "#"), headers and body. */
+  function requestOf(c: OrdersCase): { method: string; path: string; headers: RawHeader[]; body?: Buffer } {
+    const headers = authHeaders(c.auth, token);
+    switch (c.route) {
+      case 'create': {
+        const body = buildJsonBody(c.body, buildCreateFields);
+        if (c.contentType !== null) headers.push(['Content-Type', c.contentType]);
+        return { method: 'POST', path: '/api/orders', headers, ...(body ? { body } : {}) };
+      }
+      case 'get':
+        return {
+          method: 'GET',
+          path: `/api/orders/${encodeSegment(idOf(c.id), c.how)}${queryString(c.query)}`,
+          headers,
+        };
+      case 'confirm': {
+        const body = buildJsonBody(c.body, buildCreateFields);
+        if (body !== undefined) headers.push(['Content-Type', 'application/json']);
+        const path = `/api/orders/${encodeSegment(idOf(c.id), c.how)}/confirm`;
+        return { method: 'POST', path, headers, ...(body ? { body } : {}) };
+      }
+      case 'list':
+        return { method: 'GET', path: `/api/orders${queryString(c.query)}`, headers };
+    }
   }
 
   return {
@@ -273,73 +320,48 @@ export async function ordersTarget(server: TestServer): Promise<FuzzTarget<Order
     ciCases: ORDERS_CI_CASES,
     input: ordersCase,
     async run(c) {
-      const headers = authHeaders(c.auth, token);
-      const valid = authenticates(c.auth);
-      switch (c.route) {
-        case 'create': {
-          const body = buildJsonBody(c.body, buildCreateFields);
-          if (c.contentType !== null) headers.push(['Content-Type', c.contentType]);
-          const res = await send('POST', '/api/orders', headers, body);
-          expectApiAnswer(res, CreateOrderResponseSchema, 'POST /api/orders');
-          // Remembered first: an order created by mistake is still the user's, and later cases may show it.
-          if (res.status === 201) own.push((jsonOf(res.body) as { orderId: string }).orderId);
-          const request = requestJson(body);
-          const wellFormed =
-            valid &&
-            body !== undefined &&
-            !hasPoisonedKeys(body) &&
-            CreateOrderRequestSchema.safeParse(request).success &&
-            (TIERS as readonly string[]).includes((request as { tier: string }).tier);
-          if (res.status === 201 && !wellFormed)
-            throw new Error('created an order from a request that is not valid');
-          if (res.status !== 201 && wellFormed && c.contentType === 'application/json') {
-            throw new Error(
-              `refused a valid order request with ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`,
-            );
-          }
-          return;
-        }
-        case 'get': {
-          const id = idOf(c.id);
-          const res = await send(
-            'GET',
-            `/api/orders/${encodeSegment(id, c.how)}${queryString(c.query)}`,
-            headers,
-          );
-          // A raw id holding "/", "?" or "#" may reach the list route instead: the same user-only rules hold.
-          expectApiAnswer(res, OrderViewSchema.or(OrderListResponseSchema), 'GET /api/orders/:id');
-          checkOwnership(res, valid);
-          return;
-        }
-        case 'confirm': {
-          const id = idOf(c.id);
-          const body = buildJsonBody(c.body, buildCreateFields);
-          if (body !== undefined) headers.push(['Content-Type', 'application/json']);
-          const res = await send('POST', `/api/orders/${encodeSegment(id, c.how)}/confirm`, headers, body);
-          expectApiAnswer(res, ConfirmOrderResponseSchema, 'POST /api/orders/:id/confirm');
-          checkOwnership(res, valid);
-          return;
-        }
-        case 'list': {
-          const res = await send('GET', `/api/orders${queryString(c.query)}`, headers);
-          expectApiAnswer(res, OrderListResponseSchema, 'GET /api/orders');
-          checkOwnership(res, valid);
-          return;
-        }
-      }
+      const request = requestOf(c);
+      const res = await rawRequest(server.url, request);
+      const route = routeSeen(request.method, request.path);
+      expectApiAnswer(res, RESPONSES[route], `${request.method} ${route}`);
+      // Remembered first: an order created by mistake is still the user's, and later cases may show it.
+      if (route === 'create' && res.status === 201)
+        own.push((jsonOf(res.body) as { orderId: string }).orderId);
+      if (res.status < 300 && !authenticates(c.auth))
+        throw new Error(`answered ${res.status} without a valid session`);
+      if (res.status < 300) checkOwnership(res);
+      if (c.route === 'create') checkCreation(c, request.body, res.status);
     },
     checkpoint: () => expectAlive(server.url),
   };
 
-  /** A 2xx needs a valid session, and every order it shows is the user's own. */
-  function checkOwnership(res: RawResponse, valid: boolean): void {
-    if (res.status >= 300) return;
-    if (!valid) throw new Error(`answered ${res.status} without a valid session`);
+  /** Every order a 2xx shows is the user's own. */
+  function checkOwnership(res: RawResponse): void {
     const body = jsonOf(res.body) as { orderId?: string; orders?: { orderId: string }[] };
     const shown = body.orders ? body.orders.map((o) => o.orderId) : [body.orderId];
     for (const id of shown) {
-      if (id === othersOrder || !own.includes(id as string))
+      if (id === othersOrder || !own.includes(id as string)) {
         throw new Error(`showed order "${id}", which is not the user's`);
+      }
+    }
+  }
+
+  /** A malformed order request is never created; a well-formed one with a known tier always is. */
+  function checkCreation(
+    c: Extract<OrdersCase, { route: 'create' }>,
+    body: Buffer | undefined,
+    status: number,
+  ) {
+    const request = requestJson(body);
+    const wellFormed =
+      authenticates(c.auth) &&
+      body !== undefined &&
+      !hasPoisonedKeys(body) &&
+      CreateOrderRequestSchema.safeParse(request).success &&
+      (TIERS as readonly string[]).includes((request as { tier: string }).tier);
+    if (status === 201 && !wellFormed) throw new Error('created an order from a request that is not valid');
+    if (status !== 201 && wellFormed && c.contentType === 'application/json') {
+      throw new Error(`refused a valid order request with ${status}`);
     }
   }
 }
