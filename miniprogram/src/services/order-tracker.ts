@@ -76,6 +76,8 @@ export class OrderTracker {
   private stopConnectivity: (() => void) | undefined;
   /** The socket has been silent for `stallMs` mid-answer (cleared by its next message). */
   private stalled = false;
+  /** The shared socket dropped and is reconnecting (cleared when it is up again, or when polling takes over). */
+  private socketDown = false;
 
   constructor(
     readonly orderId: string,
@@ -142,7 +144,12 @@ export class OrderTracker {
       onMessage: (message) => this.onSocketMessage(message),
       onUnavailable: () => {
         this.stopSocket = undefined;
+        this.socketDown = false;
         this.usePolling();
+      },
+      onConnectionChange: (up) => {
+        this.socketDown = !up;
+        this.updateHealth();
       },
     });
     this.armStallCheck();
@@ -218,9 +225,10 @@ export class OrderTracker {
     this.update({ via: 'none', reconnecting: false });
   }
 
-  /** Offline, or a socket silent mid-answer, reads as reconnecting until updates flow again. */
+  /** Offline, a socket that dropped, or one silent mid-answer reads as reconnecting until updates flow again. */
   private updateHealth(): void {
-    const reconnecting = this.running && !this.isDone() && (!this.deps.online() || this.stalled);
+    const troubled = !this.deps.online() || this.stalled || this.socketDown;
+    const reconnecting = this.running && !this.isDone() && troubled;
     if (reconnecting !== this.snapshot.reconnecting) this.update({ reconnecting });
   }
 
@@ -248,6 +256,7 @@ export class OrderTracker {
   private stopTransports(): void {
     this.stopSocket?.();
     this.stopSocket = undefined;
+    this.socketDown = false;
     this.stopPolling?.();
     this.stopPolling = undefined;
     this.clearStallCheck();

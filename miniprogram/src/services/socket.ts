@@ -21,6 +21,11 @@ export interface SubscriptionHandlers {
    * closed it as one too many for this user): the subscription is dropped and the subscriber should poll instead.
    */
   onUnavailable(): void;
+  /**
+   * The shared socket went down (`false`: it was open and dropped; a reconnect is scheduled) or is up again
+   * (`true`). Lets the screen say "重新连接中…" at once instead of after a silence.
+   */
+  onConnectionChange?(up: boolean): void;
 }
 
 /** Tuning and seams (for tests) of a {@link SocketClient}. Defaults in brackets. */
@@ -206,6 +211,7 @@ export class SocketClient {
         this.dropToPolling();
       } else if (opened) {
         // A socket that was up dropped: reconnect soon.
+        this.notifyConnection(false);
         this.scheduleReconnect();
       } else {
         this.connectFailed();
@@ -221,6 +227,7 @@ export class SocketClient {
       for (const [orderId, subscription] of this.subscriptions) {
         this.sendMessage({ type: 'subscribe', orderId, after: subscription.lastSeq });
       }
+      this.notifyConnection(true);
     });
     task.onMessage((result) => {
       if (this.task === task) this.receive(result.data);
@@ -248,6 +255,11 @@ export class SocketClient {
   }
 
   /** Gives up on the socket for now: subscribers poll instead. A later subscription tries the socket again. */
+  private notifyConnection(up: boolean): void {
+    for (const subscription of [...this.subscriptions.values()])
+      subscription.handlers.onConnectionChange?.(up);
+  }
+
   private dropToPolling(): void {
     this.failures = 0;
     const subscriptions = [...this.subscriptions.values()];

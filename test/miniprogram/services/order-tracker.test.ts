@@ -261,6 +261,25 @@ describe('order tracker (socket first, polling fallback)', () => {
     expect(tracker.getSnapshot()).toMatchObject({ text: '一二', reconnecting: false });
   });
 
+  it('reads as reconnecting as soon as the socket drops while online, until it is back and resubscribed', async () => {
+    const sockets = installFakeSockets();
+    mockApi({ 'GET /api/orders/*': { status: 200, body: orderView({ chunks: [] }) } });
+    const tracker = track();
+    await flushPromises();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: 'chunk', orderId: ORDER, seq: 1, text: '一' });
+    expect(tracker.getSnapshot().reconnecting).toBe(false);
+
+    sockets[0]!.drop();
+    expect(tracker.getSnapshot().reconnecting).toBe(true); // at once, not after a silence
+
+    await jest.advanceTimersByTimeAsync(1_000); // the reconnect backoff
+    await flushPromises();
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([{ type: 'subscribe', orderId: ORDER, after: 1 }]);
+    expect(tracker.getSnapshot().reconnecting).toBe(false);
+  });
+
   it('never moves the state backwards when sources disagree', async () => {
     installFakeSockets();
     mockApi({});
