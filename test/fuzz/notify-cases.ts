@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  SPECIAL_FRAGMENTS,
   hostileJson,
   invalidUtf8,
   nestingRecipe,
@@ -100,7 +101,10 @@ export const TRANSACTION_PATHS = [
 ] as const;
 export type TransactionPath = (typeof TRANSACTION_PATHS)[number];
 
-/** A value relative to the target order (resolved when the case runs) or a literal. */
+/**
+ * A value relative to the target order (resolved when the case runs), a literal, or the genuine value with a
+ * hostile fragment inserted at a fraction of its length (a plausible value with one bad character).
+ */
 export type ContentValue =
   | {
       ref:
@@ -117,7 +121,8 @@ export type ContentValue =
         | 'id-with-pipe';
       pick: number;
     }
-  | { literal: unknown };
+  | { literal: unknown }
+  | { inject: string; at: number };
 
 export type ContentMutation =
   { op: 'set'; path: TransactionPath; value: ContentValue } | { op: 'delete'; path: TransactionPath };
@@ -275,6 +280,7 @@ const contentValue: fc.Arbitrary<ContentValue> = fc.oneof(
       ),
     ),
   }),
+  fc.record({ inject: fc.constantFrom(...SPECIAL_FRAGMENTS), at: fraction }),
 );
 
 const contentMutation: fc.Arbitrary<ContentMutation> = fc.oneof(

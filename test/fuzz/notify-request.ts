@@ -79,8 +79,13 @@ function atPath(
   if (isRecord(parent)) change(parent, keys[keys.length - 1] as string);
 }
 
-function resolveValue(value: ContentValue, target: NotifyTarget): unknown {
+function resolveValue(value: ContentValue, target: NotifyTarget, genuine: unknown): unknown {
   if ('literal' in value) return value.literal;
+  if ('inject' in value) {
+    const text = typeof genuine === 'string' ? genuine : (JSON.stringify(genuine) ?? '');
+    const at = Math.floor(value.at * (text.length + 1));
+    return `${text.slice(0, at)}${value.inject}${text.slice(at)}`;
+  }
   const { id, priceFen: price } = target;
   switch (value.ref) {
     case 'price+1':
@@ -113,7 +118,7 @@ function mutateContent(tx: Record<string, unknown>, mutations: ContentMutation[]
   for (const m of mutations) {
     atPath(copy, m.path, (parent, key) => {
       if (m.op === 'delete') delete parent[key];
-      else parent[key] = resolveValue(m.value, target);
+      else parent[key] = resolveValue(m.value, target, parent[key]);
     });
   }
   return copy;
