@@ -71,6 +71,20 @@ const ANOMALY_LOG_LENGTH = 1_000;
 const EXPECTED_CURRENCY = 'CNY';
 const EXPECTED_TRADE_TYPE = 'JSAPI';
 
+/** WeChat Pay's transaction_id: string(32) of letters and digits (in practice 28 digits). */
+const TRANSACTION_ID = /^[0-9A-Za-z]{1,32}$/;
+
+/** What the user paid (after coupons), when given: whole fen, never more than the order's total. */
+function payerTotalFits(tx: Transaction): boolean {
+  const payerTotal: unknown = tx.amount.payer_total;
+  if (payerTotal === undefined) return true;
+  return (
+    Number.isSafeInteger(payerTotal) &&
+    (payerTotal as number) >= 0 &&
+    (payerTotal as number) <= tx.amount.total
+  );
+}
+
 /** Stands in for the owner of an order re-created from a payment alone: no user can see it. */
 const ORPHAN_OWNER = 'orphan';
 
@@ -126,7 +140,10 @@ export function createPaymentEvents(deps: PaymentEventsDeps): PaymentEvents {
         `currency ${String(tx.amount.currency)} is not ${EXPECTED_CURRENCY}`,
       tx.trade_type !== EXPECTED_TRADE_TYPE &&
         `trade type ${String(tx.trade_type)} is not ${EXPECTED_TRADE_TYPE}`,
-      !tx.transaction_id && 'no transaction_id',
+      !TRANSACTION_ID.test(tx.transaction_id ?? '') &&
+        `transaction_id ${JSON.stringify(tx.transaction_id ?? null)} is missing or malformed`,
+      !payerTotalFits(tx) &&
+        `payer_total ${JSON.stringify(tx.amount.payer_total)} is not a whole fen amount within the total`,
     ].filter((p): p is string => typeof p === 'string');
   }
 

@@ -43,6 +43,11 @@ describe('verified notifications with hostile content', () => {
       (tx: Transaction) => ({ ...tx, trade_type: 'NATIVE' }),
       'trade type NATIVE is not JSAPI',
     ],
+    [
+      'a transaction_id holding U+0000',
+      (tx: Transaction) => ({ ...tx, transaction_id: `${tx.transaction_id}\u0000` }),
+      expect.stringContaining('is missing or malformed'),
+    ],
   ])('refuses and flags %s, never crediting it', async (_name, mutate, problem) => {
     const { orderId, tx } = await paidWithoutNotification();
     const res = await sendTransactionNotification(fixture.server, mutate(tx));
