@@ -39,7 +39,7 @@ const pxtransform = { enable: true, config: { selectorBlackList: ['tt-tap'] } };
 // Dependencies shipped as modern JS (`?.`, `??`) or as TypeScript must go through Babel too,
 // so the output matches the browserslist in package.json (iOS 10 WeChat has neither).
 const compileInclude = [
-  path.resolve(__dirname, '../../shared-types'),
+  path.resolve(__dirname, '..', '..', 'shared-types'),
   // Taro's config check rejects RegExp entries; a predicate passes.
   (filename: string) => /[\\/]node_modules[\\/]zod[\\/]/.test(filename),
 ];

@@ -5,3 +5,4 @@ export {
   type InferenceJobData,
   type InferenceQueue,
 } from './inference-queue.js';
+export { runPeriodically, type PeriodicTask } from './periodic-task.js';

@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { Pool } from './ledger-pool.js';
+import { runPeriodically } from '../jobs/index.js';
 
 /**
  * The ledger's retention: prompt and answer text are erased once older than `textRetentionDays` (the money facts
@@ -75,28 +76,14 @@ export function createLedgerRetention(deps: LedgerRetentionDeps): LedgerRetentio
     return { textErased, ordersDeleted };
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = runOnce()
-      .catch((err: unknown) =>
-        logger.warn({ err: { message: (err as Error).message } }, 'ledger retention pass failed; will retry'),
-      )
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.intervalMs);
-      });
-  };
+  const loop = runPeriodically(runOnce, {
+    intervalMs: deps.intervalMs,
+    onError: (err: unknown) =>
+      logger.warn({ err: { message: (err as Error).message } }, 'ledger retention pass failed; will retry'),
+  });
   return {
     runOnce,
-    start() {
-      if (timer || stopped) return;
-      timer = setTimeout(tick, 0);
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }

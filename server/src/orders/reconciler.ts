@@ -1,4 +1,4 @@
-import type { InferenceQueue } from '../jobs/index.js';
+import { runPeriodically, type InferenceQueue } from '../jobs/index.js';
 import type { Logger } from '../observability/logger.js';
 import { WxPayApiError, type WxPayClient } from '../payment/index.js';
 import { redisScripts, type Redis, type RedisKeys } from '../redis/index.js';
@@ -149,28 +149,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return payments.length + refunds.length + notices.length + swept + healed;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = runOnce()
-      .catch((err: unknown) =>
-        logger.warn({ err: { message: (err as Error).message } }, 'reconciler pass failed'),
-      )
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.intervalMs);
-      });
-  };
+  const loop = runPeriodically(runOnce, {
+    intervalMs: deps.intervalMs,
+    onError: (err: unknown) =>
+      logger.warn({ err: { message: (err as Error).message } }, 'reconciler pass failed'),
+  });
   return {
     runOnce,
-    start() {
-      if (timer || stopped) return;
-      timer = setTimeout(tick, 0);
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { beijingDateOf } from '../payment/index.js';
 import type { Redis } from '../redis/index.js';
 import type { BillReconciler } from './bill-reconciler.js';
+import { runPeriodically } from '../jobs/index.js';
 
 export interface BillScheduleDeps {
   reconciler: BillReconciler;
@@ -55,31 +56,17 @@ export function createBillSchedule(deps: BillScheduleDeps): BillSchedule {
     }
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = runOnce()
-      .catch((err: unknown) =>
-        logger.warn(
-          { err: { message: (err as Error).message } },
-          'daily bill reconciliation failed; retried at the next check',
-        ),
-      )
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.intervalMs);
-      });
-  };
+  const loop = runPeriodically(runOnce, {
+    intervalMs: deps.intervalMs,
+    onError: (err: unknown) =>
+      logger.warn(
+        { err: { message: (err as Error).message } },
+        'daily bill reconciliation failed; retried at the next check',
+      ),
+  });
   return {
     runOnce,
-    start() {
-      if (timer || stopped) return;
-      timer = setTimeout(tick, 0);
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
