@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, SETTING_NAMES, loadConfig } from '../../server/src/config';
+import { SETTING_NAMES, loadConfig } from '../../server/src/config';
+import { configProblems } from '../support/config-problems';
 
 const root = join(__dirname, '..', '..');
 const exampleCatalog = join(root, 'config', 'tokentill.example.json');
@@ -12,16 +13,6 @@ const exampleKeys = {
   OPENAI_API_KEY: 'sk-openai',
   OPENROUTER_API_KEY: 'sk-openrouter',
 };
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('expected loadConfig to fail');
-}
 
 describe('loadConfig', () => {
   it('starts in sandbox mode on embedded defaults when asked with SANDBOX=1', () => {
@@ -40,19 +31,19 @@ describe('loadConfig', () => {
   });
 
   it('names a malformed PORT and says what is expected', () => {
-    const problems = problemsOf({ PORT: 'eighty' });
+    const problems = configProblems({ PORT: 'eighty' });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^PORT: expected a TCP port number/);
     expect(problems[0]).toContain('"eighty"');
   });
 
   it('reports every bad setting at once, not just the first', () => {
-    const problems = problemsOf({ PORT: '70000', REDIS_URL: 'http://localhost', LOG_LEVEL: 'loud' });
+    const problems = configProblems({ PORT: '70000', REDIS_URL: 'http://localhost', LOG_LEVEL: 'loud' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT', 'REDIS_URL']);
   });
 
   it('requires the live credentials, by name, when SANDBOX=0', () => {
-    const problems = problemsOf({ SANDBOX: '0' });
+    const problems = configProblems({ SANDBOX: '0' });
     for (const name of [
       'WECHAT_APPID',
       'WECHAT_APPSECRET',
@@ -65,14 +56,14 @@ describe('loadConfig', () => {
   });
 
   it('runs live when SANDBOX is unset, listing what is missing and how to get the sandbox instead', () => {
-    const problems = problemsOf({ NODE_ENV: 'production' });
+    const problems = configProblems({ NODE_ENV: 'production' });
     expect(problems[0]).toMatch(/^SANDBOX: not set, so the server runs in live mode/);
     expect(problems[0]).toContain('set SANDBOX=1 to run the embedded sandboxes');
     expect(problems).toContainEqual(expect.stringMatching(/^WXPAY_MCHID: required in live mode/));
   });
 
   it('refuses the sandbox in production, naming the conflict and the one override', () => {
-    const problems = problemsOf({ SANDBOX: '1', NODE_ENV: 'production' });
+    const problems = configProblems({ SANDBOX: '1', NODE_ENV: 'production' });
     expect(problems).toEqual([
       expect.stringMatching(/^SANDBOX: SANDBOX=1 with NODE_ENV=production: .*POST \/sandbox\/pay/),
     ]);
@@ -90,7 +81,7 @@ describe('loadConfig', () => {
     ['WXPAY_PUBLIC_KEY_FILE', '/run/secrets/pub_key.pem'],
     ['WXPAY_PLATFORM_CERT_FILES', 'a.pem'],
   ])('refuses the sandbox next to a live credential (%s)', (name, value) => {
-    const problems = problemsOf({ SANDBOX: '1', [name]: value });
+    const problems = configProblems({ SANDBOX: '1', [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(
       new RegExp(`^SANDBOX: SANDBOX=1 but live WeChat credentials are set \\(${name}\\)`),
@@ -99,7 +90,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses the sandbox with a catalog of real providers, naming them', () => {
-    const problems = problemsOf({ SANDBOX: '1', TOKENTILL_CONFIG: exampleCatalog, ...exampleKeys });
+    const problems = configProblems({ SANDBOX: '1', TOKENTILL_CONFIG: exampleCatalog, ...exampleKeys });
     expect(problems).toEqual([
       expect.stringMatching(
         /^SANDBOX: SANDBOX=1 but TOKENTILL_CONFIG names real providers \(dashscope, deepseek, openai, gateway\)/,
@@ -122,7 +113,7 @@ describe('loadConfig', () => {
 
   it('refuses a provider whose API-key variable is unset, in either mode, naming the variable', () => {
     const { DEEPSEEK_API_KEY: _unset, ...othersSet } = exampleKeys;
-    const sandboxProblems = problemsOf({
+    const sandboxProblems = configProblems({
       SANDBOX: '1',
       SANDBOX_ALLOW_UNSAFE: '1',
       TOKENTILL_CONFIG: exampleCatalog,
@@ -134,14 +125,14 @@ describe('loadConfig', () => {
         /^DEEPSEEK_API_KEY: required by provider "deepseek" of .*tokentill\.example\.json/,
       ),
     ]);
-    const liveProblems = problemsOf({ ...live, DEEPSEEK_API_KEY: undefined });
+    const liveProblems = configProblems({ ...live, DEEPSEEK_API_KEY: undefined });
     expect(liveProblems).toEqual([
       expect.stringMatching(/^DEEPSEEK_API_KEY: required by provider "deepseek"/),
     ]);
   });
 
   it('refuses the mock model\'s "sandbox" provider in live mode, where nothing serves it', () => {
-    const problems = problemsOf({ ...live, TOKENTILL_CONFIG: '' });
+    const problems = configProblems({ ...live, TOKENTILL_CONFIG: '' });
     expect(problems).toEqual([
       expect.stringMatching(
         /^TOKENTILL_CONFIG: providers "sandbox-fast", .* use baseURL "sandbox".*only runs with SANDBOX=1/,
@@ -150,7 +141,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses plain-http WeChat endpoints in live mode, and allows them in the sandbox', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       ...live,
       WECHAT_API_BASE: 'http://api.weixin.qq.com',
       WXPAY_API_BASE: 'http://api.mch.weixin.qq.com',
@@ -167,13 +158,13 @@ describe('loadConfig', () => {
     const byDefault = loadConfig({ SANDBOX: '1' });
     expect(byDefault.METRICS_PORT).toBeUndefined(); // not served unless asked for
     expect(byDefault.METRICS_HOST).toBe('127.0.0.1');
-    expect(problemsOf({ SANDBOX: '1', PORT: '9464', METRICS_PORT: '9464' })).toEqual([
+    expect(configProblems({ SANDBOX: '1', PORT: '9464', METRICS_PORT: '9464' })).toEqual([
       expect.stringMatching(/^METRICS_PORT: must differ from PORT \(9464\)/),
     ]);
-    expect(problemsOf({ SANDBOX: '1', METRICS_TOKEN: 't'.repeat(32) })).toEqual([
+    expect(configProblems({ SANDBOX: '1', METRICS_TOKEN: 't'.repeat(32) })).toEqual([
       expect.stringMatching(/^METRICS_TOKEN: set, but metrics are only served when METRICS_PORT is set/),
     ]);
-    expect(problemsOf({ ...live, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).toEqual([
+    expect(configProblems({ ...live, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).toEqual([
       expect.stringMatching(/^METRICS_TOKEN: required in live mode when METRICS_HOST \(0\.0\.0\.0\)/),
     ]);
     const token = 't'.repeat(32);
@@ -181,9 +172,9 @@ describe('loadConfig', () => {
       loadConfig({ ...live, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: token }),
     ).toMatchObject({ METRICS_PORT: 9464, METRICS_TOKEN: token });
     // A secret: never echoed in an error.
-    expect(problemsOf({ SANDBOX: '1', METRICS_PORT: '0', METRICS_TOKEN: 'short-token' })[0]).not.toContain(
-      'short-token',
-    );
+    expect(
+      configProblems({ SANDBOX: '1', METRICS_PORT: '0', METRICS_TOKEN: 'short-token' })[0],
+    ).not.toContain('short-token');
   });
 
   const live = {
@@ -225,14 +216,14 @@ describe('loadConfig', () => {
   });
 
   it('refuses a plain-http public URL, a half-configured public key and a short APIv3 key for live payments', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       ...live,
       PUBLIC_BASE_URL: 'http://pay.example.com',
       WXPAY_PUBLIC_KEY_FILE: '',
       WXPAY_APIV3_KEY: 'short',
     });
     expect(problems).toEqual([expect.stringMatching(/^WXPAY_APIV3_KEY: expected exactly 32 bytes/)]);
-    const second = problemsOf({
+    const second = configProblems({
       ...live,
       PUBLIC_BASE_URL: 'http://pay.example.com',
       WXPAY_PUBLIC_KEY_FILE: '',
@@ -244,7 +235,7 @@ describe('loadConfig', () => {
   });
 
   it('stays live once WeChat credentials are configured and SANDBOX is unset', () => {
-    const problems = problemsOf({ WECHAT_APPID: 'wx0123456789abcdef' });
+    const problems = configProblems({ WECHAT_APPID: 'wx0123456789abcdef' });
     expect(problems).toContainEqual(expect.stringMatching(/^WXPAY_MCHID: required/));
   });
 
@@ -256,11 +247,11 @@ describe('loadConfig', () => {
       's'.repeat(40),
     );
 
-    const problems = problemsOf({ OPENID_HMAC_SECRET: 'too-short-secret' });
+    const problems = configProblems({ OPENID_HMAC_SECRET: 'too-short-secret' });
     expect(problems[0]).toMatch(/^OPENID_HMAC_SECRET: expected at least 32 characters/);
     expect(problems[0]).not.toContain('too-short-secret');
 
-    expect(problemsOf({ WXPAY_APIV3_KEY_FILE: join(dir, 'missing') })).toEqual([
+    expect(configProblems({ WXPAY_APIV3_KEY_FILE: join(dir, 'missing') })).toEqual([
       expect.stringMatching(/^WXPAY_APIV3_KEY_FILE: cannot read .*missing \(ENOENT\)/),
     ]);
   });

@@ -11,6 +11,7 @@ import {
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
 import { testDatabaseUrl } from '../../support/test-postgres';
 import { useTestServer } from '../../support/test-server';
+import { jobsFor } from '../../support/queue-jobs';
 
 /**
  * "Durable before acknowledged": WeChat Pay hears 204 only once the payment is committed in PostgreSQL. The
@@ -54,18 +55,6 @@ async function ledgerRows(sql: string, values: unknown[]): Promise<Record<string
 async function deliveries(outTradeNo: string): Promise<DeliveryRecord[]> {
   const res = await apiClient(fixture.server.url).get(`/sandbox/deliveries?out_trade_no=${outTradeNo}`);
   return (res.body.deliveries ?? res.body) as DeliveryRecord[];
-}
-
-async function jobsFor(orderId: string): Promise<number> {
-  const jobs = await fixture.server.services.queue.queue.getJobs([
-    'waiting',
-    'active',
-    'completed',
-    'failed',
-    'delayed',
-    'prioritized',
-  ]);
-  return jobs.filter((job) => job.data.orderId === orderId).length;
 }
 
 afterEach(() => proxy.up());
@@ -120,7 +109,7 @@ it('answers 5xx while PostgreSQL is unreachable, credits nothing, and credits on
   const answered = refused!.attempts.filter((a) => a.status !== undefined);
   expect(answered.every((a) => a.status! >= 500 && !a.ok)).toBe(true);
   expect((await fixture.server.services.orderStore.get(orderId))?.state).toBe('CREATED');
-  expect(await jobsFor(orderId)).toBe(0);
+  expect(await jobsFor(fixture.server.services, orderId)).toBe(0);
   expect(await ledgerRows('SELECT 1 FROM payments WHERE order_id = $1', [orderId])).toEqual([]);
 
   proxy.up();
@@ -140,5 +129,5 @@ it('answers 5xx while PostgreSQL is unreachable, credits nothing, and credits on
     orderId,
   ]);
   expect(journal).toEqual([{ seq: 1, to_state: 'PAID', source: 'notify' }]);
-  expect(await jobsFor(orderId)).toBe(1);
+  expect(await jobsFor(fixture.server.services, orderId)).toBe(1);
 }, 60_000);

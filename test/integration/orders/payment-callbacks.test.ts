@@ -9,6 +9,7 @@ import {
 } from '../../support/api-client';
 import { deletePrefix } from '../../support/test-redis';
 import { startTestServer, useTestServer } from '../../support/test-server';
+import { jobsFor } from '../../support/queue-jobs';
 import type { DeliveryRecord } from '../../../server/src/sandbox';
 
 /**
@@ -47,19 +48,6 @@ async function answeredAttempts(outTradeNo: string, count: number): Promise<Deli
   return delivery!;
 }
 
-/** Jobs the queue holds for an order, in any state. */
-async function jobsFor(orderId: string): Promise<number> {
-  const jobs = await fixture.server.services.queue.queue.getJobs([
-    'waiting',
-    'active',
-    'completed',
-    'failed',
-    'delayed',
-    'prioritized',
-  ]);
-  return jobs.filter((job) => job.data.orderId === orderId).length;
-}
-
 async function metric(pattern: RegExp): Promise<number> {
   const text = (await fetch(fixture.server.metricsUrl!).then((r) => r.text())).split('\n');
   const line = text.find((l) => pattern.test(l));
@@ -78,7 +66,7 @@ describe('payment notifications', () => {
     expect((await sandboxPay(fixture.server.url, orderId)).status).toBe(200);
     const order = await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'PAID');
     expect(order.paidAt).toEqual(expect.any(String));
-    expect(await jobsFor(orderId)).toBe(1);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(1);
     const [delivery] = await deliveries(orderId);
     expect(delivery?.state).toBe('delivered');
     // WeChat waits at most 5 s for the acknowledgement.
@@ -93,7 +81,7 @@ describe('payment notifications', () => {
     // Every copy is acknowledged (204): duplicates are no-ops, not errors that WeChat would retry.
     expect(delivery!.attempts.map((a) => a.status)).toEqual(Array(20).fill(204));
     await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'PAID');
-    expect(await jobsFor(orderId)).toBe(1);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(1);
     const order = await fixture.server.services.orderStore.get(orderId);
     expect(order?.at.PAID).toEqual(expect.any(Number));
   });
@@ -147,7 +135,7 @@ describe('payment notifications', () => {
     const confirmed = await apiClient(fixture.server.url, token).post(`/api/orders/${orderId}/confirm`);
     expect(confirmed.body).toEqual({ orderId, state: 'PAID' });
     expect((await fixture.server.services.orderStore.get(orderId))?.paidVia).toBe('query');
-    expect(await jobsFor(orderId)).toBe(1);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(1);
   });
 
   it('pays an order whose callback was lost through the reconciler, without any client help', async () => {
@@ -158,7 +146,7 @@ describe('payment notifications', () => {
     await fixture.redis.zadd(`${fixture.server.prefix}schedule:payment-checks`, Date.now(), orderId);
     expect(await fixture.server.services.reconciler.runOnce()).toBeGreaterThanOrEqual(1);
     expect((await fixture.server.services.orderStore.get(orderId))?.state).toBe('PAID');
-    expect(await jobsFor(orderId)).toBe(1);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(1);
     // Its check is done: the schedule no longer holds it.
     expect(await fixture.redis.zscore(`${fixture.server.prefix}schedule:payment-checks`, orderId)).toBeNull();
   });
@@ -185,7 +173,7 @@ describe('payment notifications', () => {
     const { token, orderId } = await paidOrder();
     const confirmed = await apiClient(fixture.server.url, token).post(`/api/orders/${orderId}/confirm`);
     expect(confirmed.body).toEqual({ orderId, state: 'CREATED' });
-    expect(await jobsFor(orderId)).toBe(0);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(0);
   });
 
   it('refunds a payment that arrives after the order was closed, and never runs it', async () => {
@@ -197,7 +185,7 @@ describe('payment notifications', () => {
     await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'REFUNDING');
     const order = await fixture.server.services.orderStore.get(orderId);
     expect(order).toMatchObject({ refundReason: 'paid_after_close', outRefundNo: `${orderId}-R1` });
-    expect(await jobsFor(orderId)).toBe(0);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(0);
 
     // The reconciler submits the refund; WeChat Pay's REFUND.SUCCESS notification completes it.
     await fixture.server.services.reconciler.runOnce();
@@ -213,7 +201,7 @@ describe('payment notifications', () => {
     const delivery = await answeredAttempts(orderId, 1);
     expect(delivery.attempts[0]!.status).toBe(400);
     expect((await fixture.server.services.orderStore.get(orderId))?.state).toBe('CREATED');
-    expect(await jobsFor(orderId)).toBe(0);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(0);
     const anomalies = await fixture.redis.lrange(`${fixture.server.prefix}payment-anomalies`, 0, -1);
     expect(anomalies.map((a) => JSON.parse(a) as { outTradeNo: string; problem: string })).toContainEqual(
       expect.objectContaining({
@@ -240,7 +228,7 @@ describe('payment notifications', () => {
       expect(delivery.attempts.map((a) => a.status)).toEqual([status, 204]);
       expect(delivery.merchantAcceptedInvalid).toBeUndefined();
       expect(await metric(new RegExp(`kind="rejected",outcome="${reason}"`))).toBe(before + 1);
-      expect(await jobsFor(orderId)).toBe(1);
+      expect(await jobsFor(fixture.server.services, orderId)).toBe(1);
     },
   );
 
@@ -275,7 +263,7 @@ describe('payment notifications', () => {
     expect((await replay()).status).toBe(204);
     await waitForOrder(fixture.server.url, token, orderId, (o) => o.state === 'PAID');
     expect((await replay()).status).toBe(204);
-    expect(await jobsFor(orderId)).toBe(1);
+    expect(await jobsFor(fixture.server.services, orderId)).toBe(1);
     expect(await metric(/tokentill_order_transitions_total\{from="CREATED",to="PAID"\}/)).toBeGreaterThan(0);
   });
 });
