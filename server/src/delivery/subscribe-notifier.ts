@@ -82,9 +82,10 @@ export function createSubscribeNotifier(deps: SubscribeNotifierDeps): SubscribeN
   }
 
   async function done(order: OrderRecord, outcome: string): Promise<void> {
-    await store.setFields(order.id, { notifyOutcome: outcome });
-    await store.eraseHandedOverOpenid(order.id);
+    // Off the schedule first, the outcome last: whoever sees the outcome sees a finished decision.
     await redis.zrem(keys.notifyChecks(), order.id);
+    await store.eraseHandedOverOpenid(order.id);
+    await store.setFields(order.id, { notifyOutcome: outcome });
   }
 
   async function send(order: OrderRecord, template: SubscribeTemplate, openid: string): Promise<void> {
